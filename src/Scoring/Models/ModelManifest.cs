@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RiskWatch.Scoring.Models;
+
+/// <summary>What is written beside a model's zip as {version}.json: enough to know what the model is without loading it.</summary>
+internal sealed record ModelManifest(
+    string Version,
+    string Target,
+    DateOnly TrainedFrom,
+    DateOnly TrainedThrough,
+    int HorizonDays,
+    string DataHash,
+    IReadOnlyList<string> Features,
+    ModelMetrics Metrics,
+    ManifestTraining Training)
+{
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+
+        // Metrics are NaN when a test set lacks a class; JSON has no NaN, so it is written as the string "NaN".
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+}
+
+/// <summary>How the model was trained, for the record.</summary>
+internal sealed record ManifestTraining(
+    int Seed,
+    int Trees,
+    int Leaves,
+    int MinimumPositives,
+    bool PurgeOverlappingLabels,
+    int Rows,
+    int Positives,
+    double PositiveWeight,
+    string Calibration);

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Calibrators;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+using RiskWatch.Scoring.Features;
+using RiskWatch.Scoring.Reasons;
+
+namespace RiskWatch.Scoring.Models;
+
+/// <summary>A trained, calibrated model for one target: scores feature rows, explains one row, saves itself.</summary>
+/// <remarks>Scoring and explaining only read; both are safe to call from several threads at once.</remarks>
+public sealed class RiskModel
+{
+    internal const string ProbabilityColumn = "Probability";
+    private const string ContributionsColumn = "FeatureContributions";
+
+    private readonly ModelManifest _manifest;
+    private readonly MLContext _ml;
+    private readonly ITransformer _model;
+    private readonly DataViewSchema _inputSchema;
+    private readonly Lazy<ITransformer> _contributions;
+
+    internal RiskModel(ModelManifest manifest, MLContext ml, ITransformer model, DataViewSchema inputSchema)
+    {
+        _manifest = manifest;
+        _ml = ml;
+        _model = model;
+        _inputSchema = inputSchema;
+        Target = ModelTargetNames.Parse(manifest.Target);
+        _contributions = new Lazy<ITransformer>(CreateContributionTransformer);
+    }
+
+    /// <summary>e.g. <c>crisis-20261122-3f9a1c2b</c>: target, last as-of date trained on, first 8 hex digits of <see cref="DataHash"/>.</summary>
+    public string Version => _manifest.Version;
+
+    public ModelTarget Target { get; }
+
+    /// <summary>First as-of date among the training examples.</summary>
+    public DateOnly TrainedFrom => _manifest.TrainedFrom;
+
+    /// <summary>Last as-of date among the training examples.</summary>
+    public DateOnly TrainedThrough => _manifest.TrainedThrough;
+
+    /// <summary>SHA-256 (hex) of the ordered training examples, target and options: equal hashes mean equal models.</summary>
+    public string DataHash => _manifest.DataHash;
+
+    public ModelMetrics Metrics => _manifest.Metrics;
+
+    public IReadOnlyList<string> FeatureNames => _manifest.Features;
+
+    /// <summary>Calibrated probabilities of the target, one per row, through one ML.NET pass over all rows.</summary>
+    public float[] Score(IReadOnlyList<float[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return rows.Count == 0
+            ? []
+            : RiskModelTrainer.ReadColumn(_model.Transform(new FeatureDataView(rows, FeatureNames.Count)), ProbabilityColumn);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="top"/> reasons for one row's score: the features pushing the score up most (FastTree feature
+    /// contributions), in that order, skipping those <see cref="ReasonWriter.ForFeature"/> has nothing to say about.
+    /// </summary>
+    public IReadOnlyList<Reason> Explain(float[] features, int top)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentOutOfRangeException.ThrowIfNegative(top);
+        if (top == 0)
+        {
+            return [];
+        }
+
+        var output = _contributions.Value.Transform(new FeatureDataView([features], FeatureNames.Count));
+        var column = output.Schema[ContributionsColumn];
+        var contributions = default(VBuffer<float>);
+        using (var cursor = output.GetRowCursor([column]))
+        {
+            cursor.MoveNext();
+            cursor.GetGetter<VBuffer<float>>(column)(ref contributions);
+        }
+
+        var dense = contributions.DenseValues().ToArray();
+        var order = Enumerable.Range(0, dense.Length)
+            .Where(i => dense[i] > 0)
+            .OrderByDescending(i => dense[i])
+            .ThenBy(i => i);
+        var reasons = new List<Reason>(top);
+        foreach (var i in order)
+        {
+            if (ReasonWriter.ForFeature(FeatureNames[i], features[i]) is { } reason)
+            {
+                reasons.Add(reason);
+                if (reasons.Count == top)
+                {
+                    break;
+                }
+            }
+        }
+
+        return reasons;
+    }
+
+    /// <summary>Writes <c>{directory}/{Version}.zip</c> (the ML.NET model) and <c>{Version}.json</c> (what it is and how good).</summary>
+    public void Save(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        WriteReplacing(Path.Combine(directory, Version + ".zip"), stream => _ml.Model.Save(_model, _inputSchema, stream));
+        WriteReplacing(Path.Combine(directory, Version + ".json"), stream => JsonSerializer.Serialize(stream, _manifest, ModelManifest.JsonOptions));
+    }
+
+    /// <summary>Loads a model saved by <see cref="Save"/>; its <c>.json</c> must sit beside the zip.</summary>
+    /// <exception cref="InvalidDataException">The model was trained on another feature list than this build's <see cref="FeatureSchema"/>.</exception>
+    public static RiskModel Load(string zipPath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(zipPath);
+        var manifestPath = Path.ChangeExtension(zipPath, ".json");
+        if (!File.Exists(manifestPath))
+        {
+            throw new FileNotFoundException($"The model manifest {Path.GetFileName(manifestPath)} is missing beside the model.", manifestPath);
+        }
+
+        ModelManifest manifest;
+        using (var stream = File.OpenRead(manifestPath))
+        {
+            manifest = JsonSerializer.Deserialize<ModelManifest>(stream, ModelManifest.JsonOptions)
+                ?? throw new InvalidDataException($"{Path.GetFileName(manifestPath)} is empty.");
+        }
+
+        // Rows come from this build's FeatureBuilder: a model that expects another order would score garbage silently.
+        if (!manifest.Features.SequenceEqual(FeatureSchema.Names, StringComparer.Ordinal))
+        {
+            throw new InvalidDataException(
+                $"Model {manifest.Version} was trained on a different feature list ({manifest.Features.Count} features) " +
+                $"than this build computes ({FeatureSchema.Count}); retrain it.");
+        }
+
+        var ml = new MLContext(manifest.Training.Seed);
+        using var zip = File.OpenRead(zipPath);
+        var model = ml.Model.Load(zip, out var inputSchema);
+        return new RiskModel(manifest, ml, model, inputSchema);
+    }
+
+    private ITransformer CreateContributionTransformer()
+    {
+        var trees = ((TransformerChain<ITransformer>)_model)
+            .OfType<ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>>>()
+            .First();
+        return _ml.Transforms
+            .CalculateFeatureContribution(trees, numberOfPositiveContributions: FeatureNames.Count, numberOfNegativeContributions: 0, normalize: false)
+            .Fit(new FeatureDataView([], FeatureNames.Count));
+    }
+
+    /// <summary>Writes beside the target and renames over it, so a reader never sees half a model.</summary>
+    private static void WriteReplacing(string path, Action<Stream> write)
+    {
+        var temporary = path + ".tmp";
+        using (var stream = File.Create(temporary))
+        {
+            write(stream);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using RiskWatch.Scoring.Models;
+
+namespace RiskWatch.Scoring.Tests.Models;
+
+public sealed class RiskModelPersistenceTests(TrainedModelFixture fixture) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("riskwatch-models-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void A_saved_and_loaded_model_scores_and_explains_identically()
+    {
+        var model = fixture.Model;
+        model.Save(_directory);
+
+        var loaded = RiskModel.Load(Path.Combine(_directory, model.Version + ".zip"));
+
+        var rows = fixture.Examples.Take(5_000).Select(e => e.Features).ToList();
+        Assert.Equal(model.Score(rows), loaded.Score(rows));
+        Assert.Equal(model.Explain(SyntheticExamples.RiskyRow(), 3), loaded.Explain(SyntheticExamples.RiskyRow(), 3));
+        Assert.Equal(model.Version, loaded.Version);
+        Assert.Equal(model.Target, loaded.Target);
+        Assert.Equal(model.TrainedThrough, loaded.TrainedThrough);
+        Assert.Equal(model.DataHash, loaded.DataHash);
+        Assert.Equal(model.FeatureNames, loaded.FeatureNames);
+        Assert.Equal(model.Metrics.RocAuc, loaded.Metrics.RocAuc);
+        Assert.Equal(model.Metrics.AtK, loaded.Metrics.AtK);
+        Assert.Equal(model.Metrics.Calibration, loaded.Metrics.Calibration);
+    }
+
+    [Fact]
+    public void The_manifest_says_what_the_model_is()
+    {
+        fixture.Model.Save(_directory);
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, fixture.Model.Version + ".json")));
+        var root = json.RootElement;
+        Assert.Equal(fixture.Model.Version, root.GetProperty("version").GetString());
+        Assert.Equal("crisis", root.GetProperty("target").GetString());
+        Assert.Equal("2026-08-03", root.GetProperty("trained_through").GetString());
+        Assert.Equal("2026-01-05", root.GetProperty("trained_from").GetString());
+        Assert.Equal(fixture.Model.FeatureNames.Count, root.GetProperty("features").GetArrayLength());
+        Assert.True(root.GetProperty("metrics").GetProperty("roc_auc").GetDouble() > 0.8);
+        Assert.Equal(fixture.Model.DataHash, root.GetProperty("data_hash").GetString());
+    }
+
+    [Fact]
+    public void Promote_makes_the_model_current_for_its_target_only()
+    {
+        var registry = new ModelRegistry(_directory);
+        Assert.Null(registry.LoadCurrent(ModelTarget.Crisis));
+
+        registry.Promote(fixture.Model);
+
+        Assert.Equal(fixture.Model.Version, registry.LoadCurrent(ModelTarget.Crisis)?.Version);
+        Assert.Null(registry.LoadCurrent(ModelTarget.LonelyDeath));
+        Assert.Equal(fixture.Model.Version, File.ReadAllText(Path.Combine(_directory, "crisis", "current")).Trim());
+        Assert.True(File.Exists(Path.Combine(_directory, "crisis", fixture.Model.Version + ".zip")));
+    }
+
+    [Fact]
+    public void A_model_of_another_feature_list_is_refused_on_load()
+    {
+        fixture.Model.Save(_directory);
+        var manifest = Path.Combine(_directory, fixture.Model.Version + ".json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"reports_90d\"", "\"reports_91d\"", StringComparison.Ordinal));
+
+        Assert.Throws<InvalidDataException>(() => RiskModel.Load(Path.Combine(_directory, fixture.Model.Version + ".zip")));
+    }
+}

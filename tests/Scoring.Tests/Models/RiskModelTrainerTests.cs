@@ -1,0 +1,145 @@
+using RiskWatch.Scoring.Features;
+using RiskWatch.Scoring.Models;
+using RiskWatch.Scoring.Reasons;
+
+namespace RiskWatch.Scoring.Tests.Models;
+
+public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
+{
+    [Fact]
+    public void A_label_driven_by_two_features_is_learned_with_held_out_auc_above_point_eight()
+    {
+        var metrics = fixture.Model.Metrics;
+
+        Assert.True(metrics.RocAuc > 0.8, $"ROC AUC {metrics.RocAuc:F3}");
+        Assert.True(metrics.PrAuc > metrics.TestPositives / (double)metrics.TestRows, "PR AUC above the base rate");
+        Assert.Equal(["top 1%", "top 5%", "top 10%"], metrics.AtK.Select(k => k.Label));
+    }
+
+    [Fact]
+    public void Held_out_probabilities_are_calibrated_within_each_bin()
+    {
+        var bins = fixture.Model.Metrics.Calibration;
+
+        Assert.Equal(10, bins.Count);
+        Assert.Equal(fixture.Model.Metrics.TestRows, bins.Sum(b => b.Count));
+        Assert.All(bins, b => Assert.True(
+            Math.Abs(b.MeanPredicted - b.Observed) <= 0.1,
+            $"bin {b.From:F3}–{b.To:F3}: predicted {b.MeanPredicted:F3}, observed {b.Observed:F3}"));
+    }
+
+    [Fact]
+    public void The_last_quarter_of_as_of_dates_is_the_test_set()
+    {
+        var metrics = fixture.Model.Metrics;
+
+        // 8 monthly as-of dates: the last 2 are the test set, the 6 before them train the validation model.
+        Assert.Equal(SyntheticExamples.FirstAsOf.AddDays(6 * SyntheticExamples.DaysBetweenAsOfDates), metrics.TestFrom);
+        Assert.Equal(2 * 2_000, metrics.TestRows);
+        Assert.Equal(6 * 2_000, metrics.TrainRows);
+        Assert.Equal(SyntheticExamples.FirstAsOf.AddDays(7 * SyntheticExamples.DaysBetweenAsOfDates), fixture.Model.TrainedThrough);
+    }
+
+    [Fact]
+    public void Purging_leaves_out_training_rows_whose_label_window_reaches_into_the_test_period()
+    {
+        var examples = SyntheticExamples.Create(households: 300, asOfDates: 8, seed: 4);
+
+        var model = RiskModelTrainer.Train(
+            ModelTarget.Crisis, examples, new TrainingOptions { Trees = 10, PurgeOverlappingLabels = true }, TestContext.Current.CancellationToken);
+
+        // Test from the 7th date (day 180); a 60-day window must end before it, so only dates up to day 90 train.
+        Assert.Equal(4 * 300, model.Metrics.TrainRows);
+        Assert.Equal(2 * 300, model.Metrics.TestRows);
+    }
+
+    [Fact]
+    public void Version_names_target_last_as_of_and_data_hash()
+    {
+        var model = fixture.Model;
+
+        Assert.Equal($"crisis-20260803-{model.DataHash[..8]}", model.Version);
+        Assert.Equal(64, model.DataHash.Length);
+        Assert.Equal(FeatureSchema.Names, model.FeatureNames);
+    }
+
+    [Fact]
+    public void Training_is_deterministic_whatever_the_order_of_the_examples()
+    {
+        var examples = SyntheticExamples.Create(households: 400, asOfDates: 6, seed: 5, intercept: -5);
+        var options = new TrainingOptions { Trees = 20 };
+        var first = RiskModelTrainer.Train(ModelTarget.Crisis, examples, options, TestContext.Current.CancellationToken);
+        var shuffled = examples.OrderBy(_ => Random.Shared.Next()).ToList();
+        var second = RiskModelTrainer.Train(ModelTarget.Crisis, shuffled, options, TestContext.Current.CancellationToken);
+
+        Assert.Equal(first.Version, second.Version);
+        var rows = examples.Select(e => e.Features).ToList();
+        Assert.Equal(first.Score(rows), second.Score(rows));
+        Assert.Equal(first.Metrics.RocAuc, second.Metrics.RocAuc);
+    }
+
+    [Fact]
+    public void Explain_names_the_features_that_truly_drive_the_label()
+    {
+        var reasons = fixture.Model.Explain(SyntheticExamples.RiskyRow(), top: 2);
+
+        Assert.Equal(
+            ["arrears_months_health_insurance", "elec_flat_days"],
+            reasons.Select(r => r.Code).Order(StringComparer.Ordinal));
+        Assert.Contains(reasons, r => r.Text == "건강보험료 6개월 체납 (health insurance 6 months overdue)");
+    }
+
+    [Fact]
+    public void Scores_rank_a_risky_row_above_a_quiet_one()
+    {
+        var quiet = new float[FeatureSchema.Count];
+        var scores = fixture.Model.Score([SyntheticExamples.RiskyRow(), quiet]);
+
+        Assert.True(scores[0] > 0.8f, $"risky {scores[0]:F3}");
+        Assert.True(scores[1] < 0.05f, $"quiet {scores[1]:F3}");
+    }
+
+    [Fact]
+    public void Scoring_and_explaining_from_several_threads_at_once_agree_with_one_thread()
+    {
+        var model = fixture.Model;
+        var rows = fixture.Examples.Take(3_000).Select(e => e.Features).ToList();
+        var expectedScores = model.Score(rows);
+        var expectedReasons = model.Explain(rows[0], 3);
+        var scores = new float[8][];
+        var reasons = new IReadOnlyList<Reason>[8];
+
+        Parallel.For(0, 8, i =>
+        {
+            scores[i] = model.Score(rows);
+            reasons[i] = model.Explain(rows[0], 3);
+        });
+
+        Assert.All(scores, s => Assert.Equal(expectedScores, s));
+        Assert.All(reasons, r => Assert.Equal(expectedReasons, r));
+    }
+
+    [Fact]
+    public void Too_few_positives_is_refused_with_a_clear_message()
+    {
+        var examples = SyntheticExamples.Create(households: 300, asOfDates: 4, seed: 2, intercept: -14);
+        var positives = examples.Count(e => e.Label);
+
+        var error = Assert.Throws<InsufficientLabelsException>(
+            () => RiskModelTrainer.Train(ModelTarget.LonelyDeath, examples, new TrainingOptions { MinimumPositives = positives + 1 }, TestContext.Current.CancellationToken));
+
+        Assert.Equal(positives, error.PositivesFound);
+        Assert.Equal(positives + 1, error.PositivesNeeded);
+        Assert.Contains("lonely_death", error.Message, StringComparison.Ordinal);
+        Assert.Contains("multiplier", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rows_of_the_wrong_width_are_refused()
+    {
+        var examples = SyntheticExamples.Create(households: 50, asOfDates: 2, seed: 1);
+        examples[3] = examples[3] with { Features = new float[3] };
+
+        Assert.Throws<ArgumentException>(() => RiskModelTrainer.Train(ModelTarget.Crisis, examples, new TrainingOptions(), TestContext.Current.CancellationToken));
+    }
+}
