@@ -1,0 +1,32 @@
+using RiskWatch.Ingest.Privacy;
+
+namespace RiskWatch.Ingest.Feeds;
+
+/// <summary>
+/// Validates and stores the rows of one file of a feed. <see cref="Load"/> either stores a row (or buffers it to be
+/// stored by <see cref="CompleteAsync"/>) or says why it is quarantined; it validates every field before it creates
+/// anything, so a quarantined row leaves no trace but its quarantine entry.
+/// </summary>
+internal abstract class FeedLoader(LoadContext context) : IDisposable
+{
+    protected LoadContext Context { get; } = context;
+
+    /// <summary>Stores the current row; null when it landed, otherwise why it is quarantined.</summary>
+    public abstract RowError? Load(FeedRow row);
+
+    /// <summary>Stores what <see cref="Load"/> buffered.</summary>
+    public virtual Task CompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public virtual void Dispose()
+    {
+    }
+
+    /// <summary>The household_no of a valid household_id, created if unseen.</summary>
+    protected long HouseholdNo(ReadOnlySpan<byte> householdId) => Context.Subjects.Household(householdId, Context.Hasher);
+
+    /// <summary>The person_no of the 13 normalized digits of a valid rrn, created if unseen.</summary>
+    protected long PersonNo(ReadOnlySpan<byte> rrnDigits) => Context.Subjects.Person(rrnDigits, Context.Hasher);
+
+    /// <summary>The digits buffer a loader validates an rrn into.</summary>
+    protected static byte[] NewRrnBuffer() => new byte[Rrn.DigitCount];
+}

@@ -1,0 +1,148 @@
+using RiskWatch.Ingest.Store;
+
+namespace RiskWatch.Ingest.Feeds;
+
+/// <summary>
+/// The daily usage feeds, tables keyed (date, subject). Valid rows are buffered in chunks, sorted by that key and
+/// upserted in key order, so the B-tree is appended to rather than split at random places; the buffer bounds memory
+/// whatever the file size. A (date, subject) seen twice in a file is quarantined on its second line.
+/// </summary>
+internal abstract class UsageLoader<TRow> : FeedLoader
+    where TRow : struct, IUsageRow
+{
+    // 64k rows: a whole day of a large district in one sorted run, a few MiB of buffer.
+    private const int ChunkSize = 65_536;
+
+    private readonly TRow[] _buffer = new TRow[ChunkSize];
+    private readonly SeenDays _seen = new();
+    private int _count;
+
+    protected UsageLoader(LoadContext context, TableSpec table)
+        : base(context)
+    {
+        Writer = context.Upsert(table);
+    }
+
+    protected IBulkWriter Writer { get; }
+
+    public override async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        Flush();
+        await Writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Binds and adds one row to <see cref="Writer"/>.</summary>
+    protected abstract void Write(in TRow row);
+
+    /// <summary>Buffers a valid row; false when its (date, subject) is already in this file.</summary>
+    protected bool Buffer(in TRow row)
+    {
+        if (!_seen.Add(row.Day, row.Subject))
+        {
+            return false;
+        }
+
+        _buffer[_count++] = row;
+        if (_count == _buffer.Length)
+        {
+            Flush();
+        }
+
+        return true;
+    }
+
+    private void Flush()
+    {
+        var rows = _buffer.AsSpan(0, _count);
+
+        // Files usually list subjects in the order they were first seen, which is the order of their numbers: then
+        // the chunk is already in key order and one pass proves it.
+        if (!IsInKeyOrder(rows))
+        {
+            rows.Sort(default(KeyOrder));
+        }
+
+        foreach (ref readonly var row in rows)
+        {
+            Write(row);
+        }
+
+        rows.Clear();
+        _count = 0;
+    }
+
+    private static bool IsInKeyOrder(ReadOnlySpan<TRow> rows)
+    {
+        var order = default(KeyOrder);
+        for (var i = 1; i < rows.Length; i++)
+        {
+            if (order.Compare(rows[i - 1], rows[i]) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private readonly struct KeyOrder : IComparer<TRow>
+    {
+        public int Compare(TRow x, TRow y)
+        {
+            var byDay = x.Day.CompareTo(y.Day);
+            return byDay != 0 ? byDay : x.Subject.CompareTo(y.Subject);
+        }
+    }
+
+    /// <summary>
+    /// The (day, subject) pairs of a file as one bit set per day over the subject numbers: surrogates are dense
+    /// integers, so a million households cost 125 KiB per day instead of a hash set of a million entries.
+    /// </summary>
+    private sealed class SeenDays
+    {
+        private readonly Dictionary<int, ulong[]> _days = [];
+        private int _lastDay = int.MinValue;
+        private ulong[] _lastBits = [];
+
+        public bool Add(int day, long subject)
+        {
+            if (day != _lastDay)
+            {
+                if (!_days.TryGetValue(day, out var found))
+                {
+                    found = new ulong[1024];
+                    _days.Add(day, found);
+                }
+
+                _lastDay = day;
+                _lastBits = found;
+            }
+
+            var word = (int)(subject >> 6);
+            if (word >= _lastBits.Length)
+            {
+                var grown = new ulong[Math.Max(word + 1, _lastBits.Length * 2)];
+                _lastBits.CopyTo(grown, 0);
+                _lastBits = grown;
+                _days[day] = grown;
+            }
+
+            var mask = 1UL << (int)(subject & 63);
+            if ((_lastBits[word] & mask) != 0)
+            {
+                return false;
+            }
+
+            _lastBits[word] |= mask;
+            return true;
+        }
+    }
+}
+
+/// <summary>A buffered usage row: its day (for sorting) and subject surrogate.</summary>
+internal interface IUsageRow
+{
+    public int Day { get; }
+
+    public long Subject { get; }
+}

@@ -1,0 +1,123 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Reflection;
+
+namespace RiskWatch.Ingest.Store;
+
+/// <summary>
+/// Applies the numbered scripts of <c>Store/Migrations/{dialect}</c> (embedded resources, <c>NNN_name.sql</c>) that the
+/// <c>schema_version</c> table does not list, each in its own transaction with its ledger row.
+/// </summary>
+internal static class SchemaMigrator
+{
+    public static async Task ApplyAsync(DbConnection connection, ISqlDialect dialect, CancellationToken cancellationToken)
+    {
+        var migrations = Discover(dialect.MigrationFolder);
+        await using (var create = connection.CreateCommand())
+        {
+            create.CommandText = dialect.SchemaVersionTableSql;
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var migration in migrations)
+        {
+            // The check is repeated inside the write transaction: two processes opening a new store at once must not
+            // both run 001.
+            await using var transaction = await dialect.BeginWriteTransactionAsync(connection, cancellationToken);
+            if (await IsAppliedAsync(connection, transaction, migration.Version, cancellationToken))
+            {
+                continue;
+            }
+
+            await using (var apply = connection.CreateCommand())
+            {
+                apply.Transaction = transaction;
+                apply.CommandText = migration.Sql;
+                await apply.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var record = connection.CreateCommand())
+            {
+                record.Transaction = transaction;
+                record.CommandText = "INSERT INTO schema_version (version, name, applied_at) VALUES (@version, @name, @at)";
+                AddParameter(record, "@version", migration.Version);
+                AddParameter(record, "@name", migration.Name);
+                AddParameter(record, "@at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        await using var newest = connection.CreateCommand();
+        newest.CommandText = "SELECT MAX(version) FROM schema_version";
+        var applied = Convert.ToInt32(await newest.ExecuteScalarAsync(cancellationToken) ?? 0, CultureInfo.InvariantCulture);
+        var known = migrations.Count == 0 ? 0 : migrations[^1].Version;
+        if (applied > known)
+        {
+            throw new InvalidOperationException(
+                $"The store's schema is at version {applied}, newer than this build of RiskWatch knows ({known}); upgrade RiskWatch.");
+        }
+    }
+
+    internal static IReadOnlyList<Migration> Discover(string folder)
+    {
+        var assembly = typeof(SchemaMigrator).Assembly;
+        var prefix = $"{assembly.GetName().Name}.Store.Migrations.{folder}.";
+        var migrations = new List<Migration>();
+        foreach (var resource in assembly.GetManifestResourceNames())
+        {
+            if (!resource.StartsWith(prefix, StringComparison.Ordinal) || !resource.EndsWith(".sql", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var name = resource[prefix.Length..^".sql".Length];
+            var underscore = name.IndexOf('_', StringComparison.Ordinal);
+            if (underscore <= 0 || !int.TryParse(name.AsSpan(0, underscore), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            {
+                throw new InvalidOperationException($"Migration resource {resource} is not named NNN_name.sql.");
+            }
+
+            migrations.Add(new Migration(version, name, Read(assembly, resource)));
+        }
+
+        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
+        for (var i = 1; i < migrations.Count; i++)
+        {
+            if (migrations[i].Version == migrations[i - 1].Version)
+            {
+                throw new InvalidOperationException($"Two migrations have version {migrations[i].Version} in {folder}.");
+            }
+        }
+
+        return migrations;
+    }
+
+    private static async Task<bool> IsAppliedAsync(DbConnection connection, DbTransaction transaction, int version, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT COUNT(*) FROM schema_version WHERE version = @version";
+        AddParameter(command, "@version", version);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) > 0;
+    }
+
+    private static string Read(Assembly assembly, string resource)
+    {
+        using var stream = assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"Migration resource {resource} is missing.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    internal sealed record Migration(int Version, string Name, string Sql);
+}

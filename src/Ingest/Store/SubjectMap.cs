@@ -1,0 +1,185 @@
+using System.Data.Common;
+using System.Globalization;
+using RiskWatch.Ingest.Privacy;
+
+namespace RiskWatch.Ingest.Store;
+
+/// <summary>
+/// The integer surrogates (household_no, person_no) of pseudonymous keys, cached for an ingest run. A key seen for
+/// the first time gets the next number and its row inside the file's transaction; if that transaction rolls back,
+/// the new entries are forgotten too, so the cache never points at a row that does not exist.
+/// </summary>
+internal sealed class SubjectMap : IDisposable
+{
+    private static readonly TableSpec HouseholdTable = new("household", ["household_no", "household_key"], []);
+    private static readonly TableSpec PersonTable = new("person", ["person_no", "person_key"], []);
+
+    private readonly Subjects _households = new("household", "household_key", "household_no", HouseholdTable, isPerson: false);
+    private readonly Subjects _persons = new("person", "person_key", "person_no", PersonTable, isPerson: true);
+
+    /// <summary>
+    /// Starts the work of one file, inside its write transaction. Numbers are given here rather than by the engine:
+    /// the write lock is held, so MAX + 1 is safe, and rows go through the bulk writer with no round trip for the id.
+    /// If another process added subjects since the cache was read, the cache is read again.
+    /// </summary>
+    public async Task BeginAsync(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, CancellationToken cancellationToken)
+    {
+        await _households.BeginAsync(connection, transaction, dialect, cancellationToken);
+        await _persons.BeginAsync(connection, transaction, dialect, cancellationToken);
+    }
+
+    /// <summary>The household_no of a valid household_id, pseudonymized and created if unseen.</summary>
+    public long Household(ReadOnlySpan<byte> householdId, Pseudonymizer.PseudonymHasher hasher) =>
+        _households.Resolve(householdId, hasher);
+
+    /// <summary>The person_no of the 13 normalized digits of a valid rrn, pseudonymized and created if unseen.</summary>
+    public long Person(ReadOnlySpan<byte> rrnDigits, Pseudonymizer.PseudonymHasher hasher) =>
+        _persons.Resolve(rrnDigits, hasher);
+
+    /// <summary>The file's transaction committed: its new keys are now real.</summary>
+    public void Commit()
+    {
+        _households.Commit();
+        _persons.Commit();
+    }
+
+    /// <summary>The file's transaction rolled back: forget the keys it inserted.</summary>
+    public void Rollback()
+    {
+        _households.Rollback();
+        _persons.Rollback();
+    }
+
+    public void Dispose() => Rollback();
+
+    /// <summary>One kind of subject: its table, its caches and the numbers given during the current file.</summary>
+    private sealed class Subjects(string table, string keyColumn, string numberColumn, TableSpec spec, bool isPerson)
+    {
+        // Bounds the identifier cache (about 50 bytes an entry) for a file of a million subjects never seen again.
+        private const int MaxIdentifiersCached = 500_000;
+
+        private readonly Dictionary<SubjectKey, long> _known = [];
+
+        // Identifier → number for this run: a household or person that appears on every day's file is hashed once
+        // per run instead of once per row (HMAC was most of a usage row's CPU). Identifiers stay in this process's
+        // memory for the run and are never written anywhere.
+        private readonly Dictionary<PackedIdentifier, long> _identifiers = [];
+        private readonly List<SubjectKey> _added = [];
+        private long _committedMax = -1;
+        private long _next;
+        private IBulkWriter? _writer;
+
+        public async Task BeginAsync(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, CancellationToken cancellationToken)
+        {
+            Rollback();
+            var max = await ScalarAsync(connection, transaction, $"SELECT COALESCE(MAX({numberColumn}), 0) FROM {table}", cancellationToken);
+            if (max != _committedMax)
+            {
+                await ReloadAsync(connection, transaction, (int)Math.Min(max, int.MaxValue), cancellationToken);
+                _committedMax = max;
+            }
+
+            _next = max + 1;
+            // Not buffered: a loader may update the new row right away (the registry fills in a new household).
+            _writer = dialect.CreateBulkWriter(connection, transaction, spec, buffered: false);
+        }
+
+        public long Resolve(ReadOnlySpan<byte> identifier, Pseudonymizer.PseudonymHasher hasher)
+        {
+            var packed = PackedIdentifier.TryPack(identifier, out var id);
+            if (packed && _identifiers.TryGetValue(id, out var number))
+            {
+                return number;
+            }
+
+            number = Resolve(isPerson ? hasher.Person(identifier) : hasher.Household(identifier));
+            if (packed && _identifiers.Count < MaxIdentifiersCached)
+            {
+                _identifiers.Add(id, number);
+            }
+
+            return number;
+        }
+
+        private long Resolve(SubjectKey key)
+        {
+            if (_known.TryGetValue(key, out var number))
+            {
+                return number;
+            }
+
+            if (_writer is null)
+            {
+                throw new InvalidOperationException("SubjectMap.BeginAsync was not called for this file.");
+            }
+
+            number = _next++;
+            _writer.Set(0, number);
+            _writer.Set(1, key.ToHex());
+            _writer.AddRow();
+            _known.Add(key, number);
+            _added.Add(key);
+            return number;
+        }
+
+        public void Commit()
+        {
+            if (_added.Count > 0)
+            {
+                _committedMax = _next - 1;
+            }
+
+            _added.Clear();
+            End();
+        }
+
+        public void Rollback()
+        {
+            foreach (var key in _added)
+            {
+                _known.Remove(key);
+            }
+
+            if (_added.Count > 0)
+            {
+                // Some cached identifiers may point at numbers that were just rolled back; rare enough to start over.
+                _identifiers.Clear();
+            }
+
+            _added.Clear();
+            End();
+        }
+
+        private void End()
+        {
+            _writer?.Dispose();
+            _writer = null;
+        }
+
+        private async Task ReloadAsync(DbConnection connection, DbTransaction transaction, int expected, CancellationToken cancellationToken)
+        {
+            _known.Clear();
+            _identifiers.Clear();
+            _known.EnsureCapacity(expected);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"SELECT {keyColumn}, {numberColumn} FROM {table}";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (SubjectKey.TryFromHex(reader.GetString(0), out var key))
+                {
+                    _known[key] = reader.GetInt64(1);
+                }
+            }
+        }
+
+        private static async Task<long> ScalarAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+namespace RiskWatch.Ingest.Store;
+
+/// <summary>
+/// A table as a writer sees it: its columns in the order values are given, and the key that identifies a row. With a
+/// key, a row whose key exists updates the other columns (only where <paramref name="UpdateOnlyIf"/>, SQL over
+/// <c>{Name}.column</c>, holds for the existing row); without one, rows are plainly inserted and a duplicate is an error.
+/// </summary>
+public sealed record TableSpec(string Name, IReadOnlyList<string> Columns, IReadOnlyList<string> KeyColumns, string? UpdateOnlyIf = null)
+{
+    /// <summary>The columns an upsert overwrites: all but the key.</summary>
+    public IEnumerable<string> UpdateColumns => Columns.Where(c => !KeyColumns.Contains(c, StringComparer.Ordinal));
+}
