@@ -1,0 +1,443 @@
+using System.Data.Common;
+using Dapper;
+using RiskWatch.Detector.Configuration;
+using RiskWatch.Ingest.Store;
+using RiskWatch.Scoring.Features;
+using RiskWatch.Scoring.Models;
+
+namespace RiskWatch.Detector.Histories;
+
+/// <summary>
+/// Reads the store once per window into Scoring's columnar <see cref="HouseholdHistory"/>: one range scan per usage
+/// table (they are keyed by date first), arrays per household, so the cost grows with households × days read once,
+/// not with the number of as-of dates built from them.
+/// </summary>
+internal sealed class HistoryLoader(RiskStore store)
+{
+    public async Task<DistrictHistory> LoadAsync(
+        DateOnly start, DateOnly end, IReadOnlyCollection<string>? dongs, CancellationToken cancellationToken)
+    {
+        if (end < start)
+        {
+            throw new ArgumentException($"The window ends ({end}) before it starts ({start}).", nameof(end));
+        }
+
+        var days = end.DayNumber - start.DayNumber + 1;
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+
+        var households = await ReadHouseholdsAsync(connection, dongs, cancellationToken);
+        var builders = new Dictionary<long, Builder>(households.Count);
+        foreach (var household in households)
+        {
+            builders[household.HouseholdNo] = new Builder(household, days);
+        }
+
+        await ReadPersonsAsync(connection, builders, cancellationToken);
+        var dates = new DateIndex(start, days);
+        await ReadElectricityAsync(connection, dates, builders, cancellationToken);
+        await ReadWaterAsync(connection, dates, builders, cancellationToken);
+        await ReadTelecomAsync(connection, dates, builders, cancellationToken);
+        await ReadEventsAsync(connection, end, builders, cancellationToken);
+
+        var records = new List<HouseholdRecord>(builders.Count);
+        foreach (var builder in builders.Values)
+        {
+            if (builder.TryBuild(start, out var record))
+            {
+                records.Add(record);
+            }
+        }
+
+        records.Sort((a, b) => a.HouseholdNo.CompareTo(b.HouseholdNo));
+        return new DistrictHistory { Start = start, End = end, Households = records };
+    }
+
+    private static async Task<List<HouseholdRow>> ReadHouseholdsAsync(
+        DbConnection connection, IReadOnlyCollection<string>? dongs, CancellationToken cancellationToken)
+    {
+        var sql = """
+            SELECT household_no AS HouseholdNo, household_key AS HouseholdKey, dong_code AS DongCode,
+                   household_size AS HouseholdSize, housing_type AS HousingType, first_seen_on AS FirstSeenOn
+            FROM household
+            WHERE dong_code IS NOT NULL
+            """;
+        var rows = await connection.QueryAsync<HouseholdRow>(new CommandDefinition(sql, cancellationToken: cancellationToken));
+        var set = dongs is { Count: > 0 } ? new HashSet<string>(dongs, StringComparer.Ordinal) : null;
+        return rows.Where(r => set is null || set.Contains(r.DongCode)).ToList();
+    }
+
+    private static async Task ReadPersonsAsync(
+        DbConnection connection, Dictionary<long, Builder> builders, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            SELECT household_no AS HouseholdNo, birth_date AS BirthDate, sex AS Sex, relation AS Relation,
+                   status AS Status, status_date AS StatusDate, reported_on AS ReportedOn
+            FROM person
+            WHERE household_no IS NOT NULL AND birth_date IS NOT NULL
+            """;
+        var rows = await connection.QueryAsync<PersonRow>(new CommandDefinition(Sql, cancellationToken: cancellationToken));
+        foreach (var person in rows)
+        {
+            if (builders.TryGetValue(person.HouseholdNo, out var builder))
+            {
+                builder.Members.Add(person);
+            }
+        }
+    }
+
+    private static async Task ReadElectricityAsync(
+        DbConnection connection, DateIndex dates, Dictionary<long, Builder> builders, CancellationToken cancellationToken)
+    {
+        await using var reader = await ReadRangeAsync(
+            connection,
+            "SELECT date, household_no, kwh, active_hours FROM usage_electricity WHERE date >= @from AND date <= @to",
+            dates,
+            cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (!builders.TryGetValue(reader.GetInt64(1), out var builder) || !dates.TryGet(reader.GetString(0), out var day))
+            {
+                continue;
+            }
+
+            builder.Kwh[day] = reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2);
+            builder.ActiveHours[day] = reader.IsDBNull(3) ? (sbyte)-1 : (sbyte)reader.GetInt32(3);
+        }
+    }
+
+    private static async Task ReadWaterAsync(
+        DbConnection connection, DateIndex dates, Dictionary<long, Builder> builders, CancellationToken cancellationToken)
+    {
+        await using var reader = await ReadRangeAsync(
+            connection,
+            "SELECT date, household_no, liters FROM usage_water WHERE date >= @from AND date <= @to",
+            dates,
+            cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (builders.TryGetValue(reader.GetInt64(1), out var builder) && dates.TryGet(reader.GetString(0), out var day))
+            {
+                builder.Water[day] = reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2);
+            }
+        }
+    }
+
+    private static async Task ReadTelecomAsync(
+        DbConnection connection, DateIndex dates, Dictionary<long, Builder> builders, CancellationToken cancellationToken)
+    {
+        await using var reader = await ReadRangeAsync(
+            connection,
+            """
+            SELECT t.date, p.household_no, t.calls_out, t.calls_in, t.sms_out, t.data_mb, t.person_no
+            FROM usage_telecom t JOIN person p ON p.person_no = t.person_no
+            WHERE t.date >= @from AND t.date <= @to AND p.household_no IS NOT NULL
+            """,
+            dates,
+            cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (!builders.TryGetValue(reader.GetInt64(1), out var builder) || !dates.TryGet(reader.GetString(0), out var day))
+            {
+                continue;
+            }
+
+            builder.AddTelecom(day, reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), (float)reader.GetDouble(5), reader.GetInt64(6));
+        }
+    }
+
+    private static async Task ReadEventsAsync(
+        DbConnection connection, DateOnly end, Dictionary<long, Builder> builders, CancellationToken cancellationToken)
+    {
+        var to = IsoDate.Text(end);
+        var arrears = await connection.QueryAsync<ArrearsRow>(new CommandDefinition(
+            """
+            SELECT p.household_no AS HouseholdNo, a.source AS Source, a.reported_on AS ReportedOn,
+                   a.months_overdue AS MonthsOverdue, a.amount_krw AS AmountKrw, a.action AS Action
+            FROM arrears a JOIN person p ON p.person_no = a.person_no
+            WHERE p.household_no IS NOT NULL AND a.reported_on <= @to
+            """,
+            new { to },
+            cancellationToken: cancellationToken));
+        foreach (var row in arrears)
+        {
+            if (builders.TryGetValue(row.HouseholdNo, out var builder))
+            {
+                builder.Arrears.Add(new ArrearsObservation(
+                    SpecValue.Parse<ArrearsSource>(row.Source),
+                    IsoDate.Parse(row.ReportedOn),
+                    row.MonthsOverdue,
+                    row.AmountKrw,
+                    SpecValue.Parse<SupplyAction>(row.Action)));
+            }
+        }
+
+        var welfare = await connection.QueryAsync<WelfareRow>(new CommandDefinition(
+            """
+            SELECT p.household_no AS HouseholdNo, w.event AS Event, w.event_date AS EventDate
+            FROM welfare_event w JOIN person p ON p.person_no = w.person_no
+            WHERE p.household_no IS NOT NULL AND w.event_date <= @to
+            """,
+            new { to },
+            cancellationToken: cancellationToken));
+        foreach (var row in welfare)
+        {
+            if (builders.TryGetValue(row.HouseholdNo, out var builder))
+            {
+                builder.Welfare.Add(new WelfareObservation(SpecValue.Parse<WelfareEventKind>(row.Event), IsoDate.Parse(row.EventDate)));
+            }
+        }
+
+        var reports = await connection.QueryAsync<ReportRow>(new CommandDefinition(
+            """
+            SELECT COALESCE(r.household_no, p.household_no) AS HouseholdNo, r.reported_on AS ReportedOn
+            FROM report r LEFT JOIN person p ON p.person_no = r.person_no
+            WHERE r.reported_on <= @to
+            """,
+            new { to },
+            cancellationToken: cancellationToken));
+        foreach (var row in reports)
+        {
+            if (row.HouseholdNo is { } no && builders.TryGetValue(no, out var builder))
+            {
+                builder.Reports.Add(IsoDate.Parse(row.ReportedOn));
+            }
+        }
+
+        // Labels may look past the window's end: they are the future the model learns to foresee.
+        var outcomes = await connection.QueryAsync<OutcomeRow>(new CommandDefinition(
+            "SELECT household_no AS HouseholdNo, visited_on AS VisitedOn, outcome AS Outcome FROM outcome",
+            cancellationToken: cancellationToken));
+        foreach (var row in outcomes)
+        {
+            if (!builders.TryGetValue(row.HouseholdNo, out var builder))
+            {
+                continue;
+            }
+
+            var kind = row.Outcome switch
+            {
+                "crisis_confirmed" or "supported" => TargetEventKind.CrisisConfirmed,
+                "died_alone" => TargetEventKind.LonelyDeath,
+                _ => (TargetEventKind?)null,
+            };
+            if (kind is { } k)
+            {
+                builder.Targets.Add(new TargetEvent(IsoDate.Parse(row.VisitedOn), k));
+            }
+        }
+    }
+
+    private static async Task<DbDataReader> ReadRangeAsync(
+        DbConnection connection, string sql, DateIndex dates, CancellationToken cancellationToken)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        AddParameter(command, "@from", IsoDate.Text(dates.Start));
+        AddParameter(command, "@to", IsoDate.Text(dates.Start.AddDays(dates.Days - 1)));
+        return await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>Maps the store's date text to a day index without parsing each of millions of rows.</summary>
+    private sealed class DateIndex
+    {
+        private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+
+        public DateIndex(DateOnly start, int days)
+        {
+            Start = start;
+            Days = days;
+            for (var i = 0; i < days; i++)
+            {
+                _index[IsoDate.Text(start.AddDays(i))] = i;
+            }
+        }
+
+        public DateOnly Start { get; }
+
+        public int Days { get; }
+
+        public bool TryGet(string date, out int day) => _index.TryGetValue(date, out day);
+    }
+
+    private sealed class Builder
+    {
+        private readonly HouseholdRow _row;
+        private readonly HashSet<long> _lines = [];
+
+        public Builder(HouseholdRow row, int days)
+        {
+            _row = row;
+            Kwh = new float[days];
+            ActiveHours = new sbyte[days];
+            Water = new float[days];
+            CallsOut = new short[days];
+            CallsIn = new short[days];
+            SmsOut = new short[days];
+            DataMb = new float[days];
+            Array.Fill(Kwh, float.NaN);
+            Array.Fill(ActiveHours, (sbyte)-1);
+            Array.Fill(Water, float.NaN);
+            Array.Fill(CallsOut, (short)-1);
+            Array.Fill(CallsIn, (short)-1);
+            Array.Fill(SmsOut, (short)-1);
+            Array.Fill(DataMb, float.NaN);
+        }
+
+        public float[] Kwh { get; }
+        public sbyte[] ActiveHours { get; }
+        public float[] Water { get; }
+        public short[] CallsOut { get; }
+        public short[] CallsIn { get; }
+        public short[] SmsOut { get; }
+        public float[] DataMb { get; }
+        public List<PersonRow> Members { get; } = [];
+        public List<ArrearsObservation> Arrears { get; } = [];
+        public List<WelfareObservation> Welfare { get; } = [];
+        public List<DateOnly> Reports { get; } = [];
+        public List<TargetEvent> Targets { get; } = [];
+
+        public void AddTelecom(int day, int callsOut, int callsIn, int smsOut, float dataMb, long personNo)
+        {
+            _lines.Add(personNo);
+            if (CallsOut[day] < 0)
+            {
+                CallsOut[day] = 0;
+                CallsIn[day] = 0;
+                SmsOut[day] = 0;
+                DataMb[day] = 0;
+            }
+
+            CallsOut[day] = Saturate(CallsOut[day] + callsOut);
+            CallsIn[day] = Saturate(CallsIn[day] + callsIn);
+            SmsOut[day] = Saturate(SmsOut[day] + smsOut);
+            DataMb[day] += dataMb;
+        }
+
+        public bool TryBuild(DateOnly start, out HouseholdRecord record)
+        {
+            record = null!;
+            if (Members.Count == 0)
+            {
+                return false;
+            }
+
+            var head = PickHead();
+            var stillHere = Members.Any(m => string.Equals(m.Status, "active", StringComparison.Ordinal));
+            DateOnly? goneOn = stillHere ? null : Members.Max(m => m.ReportedOn is null ? DateOnly.MinValue : IsoDate.Parse(m.ReportedOn));
+            var aged65 = Members.Count(m => m.Status == "active" && IsoDate.Parse(m.BirthDate).AddYears(65) <= start);
+
+            if (_row.HouseholdSize == 1)
+            {
+                // A death in a one-person household that the registry learnt of 3+ days later is a lonely death (SPEC Targets).
+                foreach (var member in Members)
+                {
+                    if (member is { Status: "deceased", StatusDate: not null, ReportedOn: not null }
+                        && IsoDate.Parse(member.ReportedOn).DayNumber - IsoDate.Parse(member.StatusDate).DayNumber >= 3)
+                    {
+                        Targets.Add(new TargetEvent(IsoDate.Parse(member.ReportedOn), TargetEventKind.LonelyDeath));
+                    }
+                }
+            }
+
+            Targets.Sort((a, b) => a.On.CompareTo(b.On));
+            Arrears.Sort((a, b) => a.ReportedOn.CompareTo(b.ReportedOn));
+            Welfare.Sort((a, b) => a.On.CompareTo(b.On));
+            Reports.Sort();
+            var firstSeen = _row.FirstSeenOn is null ? start : IsoDate.Parse(_row.FirstSeenOn);
+            var history = new HouseholdHistory
+            {
+                HouseholdKey = _row.HouseholdKey,
+                DongCode = _row.DongCode,
+                Profile = new HouseholdProfile(
+                    Math.Max(1, _row.HouseholdSize ?? Members.Count),
+                    IsoDate.Parse(head.BirthDate),
+                    head.Sex == "M" ? Sex.Male : Sex.Female,
+                    _row.HousingType is null ? HousingType.Other : SpecValue.Parse<HousingType>(_row.HousingType),
+                    firstSeen,
+                    aged65),
+                Start = start,
+                Kwh = Kwh,
+                ActiveHours = ActiveHours,
+                WaterLiters = Water,
+                CallsOut = CallsOut,
+                CallsIn = CallsIn,
+                SmsOut = SmsOut,
+                DataMb = DataMb,
+                TelecomLines = _lines.Count,
+                Arrears = Arrears,
+                Welfare = Welfare,
+                Reports = Reports,
+            };
+            record = new HouseholdRecord(_row.HouseholdNo, history, firstSeen, goneOn, Targets);
+            return true;
+        }
+
+        private PersonRow PickHead() =>
+            Members.FirstOrDefault(m => m.Relation == "head" && m.Status == "active")
+            ?? Members.FirstOrDefault(m => m.Relation == "head")
+            ?? Members.OrderBy(m => m.BirthDate, StringComparer.Ordinal).First();
+
+        private static short Saturate(int value) => (short)Math.Min(value, short.MaxValue);
+    }
+
+    // Property classes rather than positional records: Dapper converts column types per property, which keeps the
+    // same mapping working whatever integer width each dialect returns.
+    private sealed class HouseholdRow
+    {
+        public long HouseholdNo { get; init; }
+        public string HouseholdKey { get; init; } = "";
+        public string DongCode { get; init; } = "";
+        public int? HouseholdSize { get; init; }
+        public string? HousingType { get; init; }
+        public string? FirstSeenOn { get; init; }
+    }
+
+    private sealed class PersonRow
+    {
+        public long HouseholdNo { get; init; }
+        public string BirthDate { get; init; } = "";
+        public string? Sex { get; init; }
+        public string? Relation { get; init; }
+        public string? Status { get; init; }
+        public string? StatusDate { get; init; }
+        public string? ReportedOn { get; init; }
+    }
+
+    private sealed class ArrearsRow
+    {
+        public long HouseholdNo { get; init; }
+        public string Source { get; init; } = "";
+        public string ReportedOn { get; init; } = "";
+        public int MonthsOverdue { get; init; }
+        public long AmountKrw { get; init; }
+        public string Action { get; init; } = "";
+    }
+
+    private sealed class WelfareRow
+    {
+        public long HouseholdNo { get; init; }
+        public string Event { get; init; } = "";
+        public string EventDate { get; init; } = "";
+    }
+
+    private sealed class ReportRow
+    {
+        public long? HouseholdNo { get; init; }
+        public string ReportedOn { get; init; } = "";
+    }
+
+    private sealed class OutcomeRow
+    {
+        public long HouseholdNo { get; init; }
+        public string VisitedOn { get; init; } = "";
+        public string Outcome { get; init; } = "";
+    }
+}

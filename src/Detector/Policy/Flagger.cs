@@ -1,0 +1,54 @@
+namespace RiskWatch.Detector.Policy;
+
+/// <summary>Applies a <see cref="ThresholdPolicy"/> to the night's scores: who enters a lane, at which grade, in what order.</summary>
+internal static class Flagger
+{
+    public static IReadOnlyList<Flag> Select(IReadOnlyList<ScoredHousehold> households, ThresholdPolicy policy)
+    {
+        var flags = new List<Flag>();
+        foreach (var household in households)
+        {
+            var lane = Lane.None;
+            if (household.CrisisScore >= policy.CrisisThreshold || household.LonelyDeathScore >= policy.LonelyDeathThreshold)
+            {
+                lane |= Lane.Model;
+            }
+
+            if (FlatlineLane.IsWatched(household, policy) && FlatlineLane.Fires(household.Signal, policy))
+            {
+                lane |= Lane.Flatline;
+            }
+
+            if (lane == Lane.None)
+            {
+                continue;
+            }
+
+            var priority = lane.HasFlag(Lane.Flatline) ? Priority.Urgent
+                : household.CrisisScore >= policy.CrisisHigh || household.LonelyDeathScore >= policy.LonelyDeathHigh ? Priority.High
+                : Priority.Normal;
+
+            // Scores of the two models are put on one scale by their own thresholds, so neither model crowds out the other.
+            var rank = Math.Max(household.CrisisScore / policy.CrisisThreshold, household.LonelyDeathScore / policy.LonelyDeathThreshold);
+            flags.Add(new Flag(household, priority, lane, rank));
+        }
+
+        flags.Sort(Compare);
+        return flags;
+    }
+
+    /// <summary>Urgent first, then high, then normal; within a grade the higher rank; ties by household key, never by chance.</summary>
+    public static int Compare(Flag a, Flag b)
+    {
+        var byPriority = a.Priority.CompareTo(b.Priority);
+        if (byPriority != 0)
+        {
+            return byPriority;
+        }
+
+        var byRank = b.Rank.CompareTo(a.Rank);
+        return byRank != 0
+            ? byRank
+            : string.CompareOrdinal(a.Scored.Household.History.HouseholdKey, b.Scored.Household.History.HouseholdKey);
+    }
+}

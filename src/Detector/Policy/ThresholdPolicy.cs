@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace RiskWatch.Detector.Policy;
+
+/// <summary>
+/// How scores become cases: the thresholds of each model, the grade boundaries, each dong team's daily capacity and the
+/// flatline lane's settings. Every case is stamped with <see cref="Version"/>, a hash of the content, so a list can always
+/// be traced to the exact rules that made it.
+/// </summary>
+public sealed record ThresholdPolicy
+{
+    /// <summary>Crisis probability from which a household enters the model lane.</summary>
+    public double CrisisThreshold { get; init; } = 0.30;
+
+    /// <summary>Lonely-death probability from which a household enters the model lane.</summary>
+    public double LonelyDeathThreshold { get; init; } = 0.20;
+
+    /// <summary>From these scores a model-lane case is graded high (주의) rather than normal (관심).</summary>
+    public double CrisisHigh { get; init; } = 0.60;
+
+    public double LonelyDeathHigh { get; init; } = 0.50;
+
+    /// <summary>
+    /// Lonely-death probability from which a household with several members is watched by the flatline lane as well;
+    /// everyone living alone is always watched.
+    /// </summary>
+    public double WatchThreshold { get; init; } = 0.10;
+
+    /// <summary>New model-lane cases a dong team can take per day; urgent (flatline) cases always go through.</summary>
+    public int DailyCapacityPerDong { get; init; } = 5;
+
+    /// <summary>Days after a case is closed before the model lane may open another for the household.</summary>
+    public int CoolDownDays { get; init; } = 30;
+
+    /// <summary>Days of standby electricity and no outgoing telecom that make a watched household urgent.</summary>
+    public int FlatlineDays { get; init; } = 3;
+
+    public string Version
+    {
+        get
+        {
+            var canonical = string.Join(
+                '|',
+                Format(CrisisThreshold), Format(LonelyDeathThreshold), Format(CrisisHigh), Format(LonelyDeathHigh),
+                Format(WatchThreshold), DailyCapacityPerDong, CoolDownDays, FlatlineDays);
+            var hash = SHA256.HashData(Encoding.UTF8.GetBytes(canonical));
+            return "policy-" + Convert.ToHexStringLower(hash)[..8];
+        }
+    }
+
+    /// <summary>The policy in {home}/policy.json if there is one, else the defaults above.</summary>
+    public static ThresholdPolicy Load(string home)
+    {
+        var path = Path.Combine(home, "policy.json");
+        if (!File.Exists(path))
+        {
+            return new ThresholdPolicy();
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ThresholdPolicy>(File.ReadAllText(path), JsonOptions)
+                ?? throw new InvalidDataException($"{path}: empty policy.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path}: not a valid policy ({ex.Message}).", ex);
+        }
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true };
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

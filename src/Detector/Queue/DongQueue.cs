@@ -1,0 +1,308 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using RiskWatch.Detector.Configuration;
+using RiskWatch.Detector.Policy;
+using RiskWatch.Ingest.Store;
+
+namespace RiskWatch.Detector.Queue;
+
+/// <summary>
+/// Each dong team's queue of cases. The nightly push for one (run date, partition) is a single transaction that also
+/// records the run, so a rerun of the same key is a no-op and a kill leaves either the whole night or none of it.
+/// An open case is updated, never doubled (a unique index on open cases backs this up in the database itself).
+/// </summary>
+internal sealed class DongQueue(RiskStore store)
+{
+    private static readonly JsonSerializerOptions ReasonJson = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public async Task<bool> IsDoneAsync(DateOnly runDate, string partition, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+        var status = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT status FROM nightly_run WHERE run_date = @date AND partition_key = @partition",
+            new { date = IsoDate.Text(runDate), partition },
+            cancellationToken: cancellationToken));
+        return status == "done";
+    }
+
+    public async Task<PushResult> PushAsync(
+        RunStamp stamp,
+        IReadOnlyList<CaseDraft> drafts,
+        IReadOnlyList<ScoreRow> scores,
+        ThresholdPolicy policy,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var date = IsoDate.Text(stamp.RunDate);
+
+        var done = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT status FROM nightly_run WHERE run_date = @date AND partition_key = @partition",
+            new { date, partition = stamp.Partition },
+            transaction,
+            cancellationToken: cancellationToken));
+        if (done == "done")
+        {
+            return new PushResult(AlreadyDone: true, 0, 0, 0, 0);
+        }
+
+        await WriteScoresAsync(connection, transaction, stamp, scores, cancellationToken);
+
+        var open = (await connection.QueryAsync<OpenCase>(new CommandDefinition(
+                "SELECT case_id AS CaseId, household_no AS HouseholdNo FROM risk_case WHERE status <> 'closed'",
+                transaction: transaction,
+                cancellationToken: cancellationToken)))
+            .ToDictionary(c => c.HouseholdNo, c => c.CaseId);
+        var coolingFrom = IsoDate.Text(stamp.RunDate.AddDays(-policy.CoolDownDays));
+        var cooling = (await connection.QueryAsync<long>(new CommandDefinition(
+                "SELECT DISTINCT household_no FROM risk_case WHERE status = 'closed' AND closed_on > @coolingFrom AND closed_on <= @date",
+                new { coolingFrom, date },
+                transaction,
+                cancellationToken: cancellationToken)))
+            .ToHashSet();
+
+        int opened = 0, updated = 0, heldByCapacity = 0, heldByCoolDown = 0;
+        var openedPerDong = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var draft in drafts)
+        {
+            var urgent = draft.Lane.HasFlag(Lane.Flatline);
+            if (open.TryGetValue(draft.HouseholdNo, out var caseId))
+            {
+                await UpdateAsync(connection, transaction, caseId, draft, stamp, cancellationToken);
+                updated++;
+                continue;
+            }
+
+            if (!urgent && cooling.Contains(draft.HouseholdNo))
+            {
+                heldByCoolDown++;
+                continue;
+            }
+
+            openedPerDong.TryGetValue(draft.DongCode, out var openedHere);
+            if (!urgent && openedHere >= policy.DailyCapacityPerDong)
+            {
+                heldByCapacity++;
+                continue;
+            }
+
+            await InsertAsync(connection, transaction, draft, stamp, cancellationToken);
+            open[draft.HouseholdNo] = CaseIdFor(stamp.RunDate, draft.HouseholdKey);
+            openedPerDong[draft.DongCode] = urgent ? openedHere : openedHere + 1;
+            opened++;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM nightly_run WHERE run_date = @date AND partition_key = @partition",
+            new { date, partition = stamp.Partition },
+            transaction,
+            cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO nightly_run (run_date, partition_key, status, started_at, finished_at, households_scored,
+                                     cases_opened, cases_updated, model_version, policy_version)
+            VALUES (@date, @partition, 'done', @now, @now, @scored, @opened, @updated, @model, @policy)
+            """,
+            new
+            {
+                date,
+                partition = stamp.Partition,
+                now = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                scored = scores.Count,
+                opened,
+                updated,
+                model = stamp.ModelVersion,
+                policy = stamp.PolicyVersion,
+            },
+            transaction,
+            cancellationToken: cancellationToken));
+
+        await transaction.CommitAsync(cancellationToken);
+        return new PushResult(AlreadyDone: false, opened, updated, heldByCapacity, heldByCoolDown);
+    }
+
+    /// <summary>The open cases of a dong on a date, highest priority first (SPEC queue export).</summary>
+    public async Task<IReadOnlyList<QueueEntry>> ReadAsync(string dongCode, DateOnly date, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<CaseRow>(new CommandDefinition(
+            """
+            SELECT c.case_id AS CaseId, c.household_no AS HouseholdNo, h.household_key AS HouseholdKey, c.dong_code AS DongCode,
+                   c.flagged_on AS FlaggedOn, c.priority AS Priority, c.lane AS Lane, c.crisis_score AS CrisisScore,
+                   c.lonely_death_score AS LonelyDeathScore, c.reasons_json AS ReasonsJson, c.model_version AS ModelVersion,
+                   c.status AS Status
+            FROM risk_case c JOIN household h ON h.household_no = c.household_no
+            WHERE c.dong_code = @dong AND c.flagged_on <= @date AND (c.closed_on IS NULL OR c.closed_on > @date)
+            """,
+            new { dong = dongCode, date = IsoDate.Text(date) },
+            cancellationToken: cancellationToken));
+
+        return rows
+            .OrderBy(r => PriorityRank(r.Priority))
+            .ThenByDescending(r => Math.Max(r.CrisisScore, r.LonelyDeathScore))
+            .ThenBy(r => r.CaseId, StringComparer.Ordinal)
+            .Select(r => new QueueEntry
+            {
+                CaseId = r.CaseId,
+                HouseholdNo = r.HouseholdNo,
+                HouseholdKey = r.HouseholdKey,
+                DongCode = r.DongCode,
+                FlaggedOn = r.FlaggedOn,
+                Priority = r.Priority,
+                Lane = r.Lane,
+                CrisisScore = Math.Round(r.CrisisScore, 2),
+                LonelyDeathScore = Math.Round(r.LonelyDeathScore, 2),
+                Reasons = JsonSerializer.Deserialize<string[]>(r.ReasonsJson) ?? [],
+                ModelVersion = r.ModelVersion,
+                Status = r.Status,
+            })
+            .ToList();
+    }
+
+    /// <summary>The dongs that have a queue, for listing every team's list.</summary>
+    public async Task<IReadOnlyList<string>> DongsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+        var dongs = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT dong_code FROM household WHERE dong_code IS NOT NULL ORDER BY dong_code",
+            cancellationToken: cancellationToken));
+        return dongs.ToList();
+    }
+
+    /// <summary>The latest date a nightly pass finished, the default date of every list.</summary>
+    public async Task<DateOnly?> LatestRunDateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+        var date = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT MAX(run_date) FROM nightly_run WHERE status = 'done'",
+            cancellationToken: cancellationToken));
+        return date is null ? null : IsoDate.Parse(date);
+    }
+
+    /// <summary>Case ids are derived from the first night and household, so the same night always names a case the same way.</summary>
+    internal static string CaseIdFor(DateOnly flaggedOn, string householdKey) =>
+        $"C{flaggedOn:yyyyMMdd}-{householdKey[..12]}";
+
+    private static async Task WriteScoresAsync(
+        DbConnection connection, DbTransaction transaction, RunStamp stamp, IReadOnlyList<ScoreRow> scores, CancellationToken cancellationToken)
+    {
+        var date = IsoDate.Text(stamp.RunDate);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM risk_score WHERE run_date = @date", new { date }, transaction, cancellationToken: cancellationToken));
+
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO risk_score (run_date, household_no, crisis_score, lonely_death_score, model_version)
+            VALUES (@date, @no, @crisis, @lonely, @model)
+            """;
+        Add(insert, "@date", date);
+        var pNo = Add(insert, "@no", 0L);
+        var pCrisis = Add(insert, "@crisis", 0d);
+        var pLonely = Add(insert, "@lonely", 0d);
+        Add(insert, "@model", stamp.ModelVersion);
+        await insert.PrepareAsync(cancellationToken);
+        foreach (var score in scores)
+        {
+            pNo.Value = score.HouseholdNo;
+            pCrisis.Value = (double)score.CrisisScore;
+            pLonely.Value = (double)score.LonelyDeathScore;
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+    }
+
+    private static DbParameter Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    private static Task InsertAsync(
+        DbConnection connection, DbTransaction transaction, CaseDraft draft, RunStamp stamp, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO risk_case (case_id, household_no, dong_code, flagged_on, last_flagged_on, priority, lane, crisis_score,
+                                   lonely_death_score, reasons_json, model_version, policy_version, status)
+            VALUES (@caseId, @no, @dong, @date, @date, @priority, @lane, @crisis, @lonely, @reasons, @model, @policy, 'new')
+            """,
+            new
+            {
+                caseId = CaseIdFor(stamp.RunDate, draft.HouseholdKey),
+                no = draft.HouseholdNo,
+                dong = draft.DongCode,
+                date = IsoDate.Text(stamp.RunDate),
+                priority = LaneText.Of(draft.Priority),
+                lane = LaneText.Of(draft.Lane),
+                crisis = draft.CrisisScore,
+                lonely = draft.LonelyDeathScore,
+                reasons = JsonSerializer.Serialize(draft.Reasons(), ReasonJson),
+                model = stamp.ModelVersion,
+                policy = stamp.PolicyVersion,
+            },
+            transaction,
+            cancellationToken: cancellationToken));
+
+    private static Task UpdateAsync(
+        DbConnection connection, DbTransaction transaction, string caseId, CaseDraft draft, RunStamp stamp, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE risk_case
+            SET last_flagged_on = @date, priority = @priority, lane = @lane, crisis_score = @crisis,
+                lonely_death_score = @lonely, reasons_json = @reasons, model_version = @model, policy_version = @policy
+            WHERE case_id = @caseId AND last_flagged_on <= @date
+            """,
+            new
+            {
+                caseId,
+                date = IsoDate.Text(stamp.RunDate),
+                priority = LaneText.Of(draft.Priority),
+                lane = LaneText.Of(draft.Lane),
+                crisis = draft.CrisisScore,
+                lonely = draft.LonelyDeathScore,
+                reasons = JsonSerializer.Serialize(draft.Reasons(), ReasonJson),
+                model = stamp.ModelVersion,
+                policy = stamp.PolicyVersion,
+            },
+            transaction,
+            cancellationToken: cancellationToken));
+
+    private static int PriorityRank(string priority) => priority switch
+    {
+        "urgent" => 0,
+        "high" => 1,
+        _ => 2,
+    };
+
+    private sealed class OpenCase
+    {
+        public string CaseId { get; init; } = "";
+        public long HouseholdNo { get; init; }
+    }
+
+    private sealed class CaseRow
+    {
+        public string CaseId { get; init; } = "";
+        public long HouseholdNo { get; init; }
+        public string HouseholdKey { get; init; } = "";
+        public string DongCode { get; init; } = "";
+        public string FlaggedOn { get; init; } = "";
+        public string Priority { get; init; } = "";
+        public string Lane { get; init; } = "";
+        public double CrisisScore { get; init; }
+        public double LonelyDeathScore { get; init; }
+        public string ReasonsJson { get; init; } = "[]";
+        public string ModelVersion { get; init; } = "";
+        public string Status { get; init; } = "";
+    }
+}
+
+/// <summary>A household's two scores on the run date.</summary>
+internal readonly record struct ScoreRow(long HouseholdNo, float CrisisScore, float LonelyDeathScore);

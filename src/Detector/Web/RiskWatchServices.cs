@@ -1,0 +1,66 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using RiskWatch.Detector.Configuration;
+using RiskWatch.Detector.Jobs;
+using RiskWatch.Detector.Policy;
+using RiskWatch.Detector.Queue;
+using RiskWatch.Ingest.Privacy;
+using RiskWatch.Ingest.Store;
+using RiskWatch.Scoring.Models;
+
+namespace RiskWatch.Detector.Web;
+
+internal static class RiskWatchServices
+{
+    /// <summary>Everything the host needs, registered once: store, keys, models, policy, queue, the nightly job and Hangfire.</summary>
+    public static IServiceCollection AddRiskWatch(
+        this IServiceCollection services, RiskWatchSettings settings, RiskStore store, Serilog.ILogger logger, bool runJobs)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(store);
+        services.AddSingleton(logger);
+        services.AddSingleton(_ => KeyRing.LoadOrCreate(settings.Home));
+        services.AddSingleton(_ => new ModelRegistry(settings.Models));
+        services.AddSingleton(_ => new DongQueue(store));
+        services.AddTransient(_ => ThresholdPolicy.Load(settings.Home));
+        services.AddTransient<Func<NightlyPass>>(sp => () => new NightlyPass(
+            store,
+            sp.GetRequiredService<KeyRing>(),
+            sp.GetRequiredService<ModelRegistry>(),
+            sp.GetRequiredService<ThresholdPolicy>(),
+            settings.Inbox,
+            logger));
+        services.AddTransient<NightlyJob>();
+
+        services.AddHangfire(configuration =>
+        {
+            configuration
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            switch (store.Location.Kind)
+            {
+                case StoreKind.Sqlite:
+                    // No SQLite storage for Hangfire exists here: on the embedded default the job state lives in memory while
+                    // SQLite stays the store of record, so a restart only forgets job history, never data.
+                    configuration.UseInMemoryStorage();
+                    break;
+                case StoreKind.Postgres:
+                    configuration.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(store.Location.ConnectionString));
+                    break;
+                case StoreKind.SqlServer:
+                    configuration.UseSqlServerStorage(store.Location.ConnectionString);
+                    break;
+                default:
+                    throw new InvalidOperationException($"No Hangfire storage for {store.Location.Kind}.");
+            }
+        });
+        if (runJobs)
+        {
+            // Two workers: one machine has two cores, and a nightly pass already uses both through Parallel.For.
+            services.AddHangfireServer(options => options.WorkerCount = 2);
+        }
+
+        return services;
+    }
+}
