@@ -21,6 +21,12 @@ internal static class CliApp
             ServeCommand.Create(),
         };
 
+        if (Console.IsOutputRedirected)
+        {
+            // Piped into a file or a pager, a table still gets room for its Korean reasons instead of 80 columns.
+            Spectre.Console.AnsiConsole.Profile.Width = 200;
+        }
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
