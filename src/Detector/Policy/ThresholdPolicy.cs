@@ -15,19 +15,22 @@ public sealed record ThresholdPolicy
     /// <summary>Crisis probability from which a household enters the model lane.</summary>
     public double CrisisThreshold { get; init; } = 0.30;
 
-    /// <summary>Lonely-death probability from which a household enters the model lane.</summary>
-    public double LonelyDeathThreshold { get; init; } = 0.20;
+    /// <summary>
+    /// Lonely-death probability from which a household enters the model lane. Calibrated probabilities of a rare event are
+    /// small: in the demo district the mean is ~0.001, so 0.05 is already some 35 times the base rate.
+    /// </summary>
+    public double LonelyDeathThreshold { get; init; } = 0.05;
 
     /// <summary>From these scores a model-lane case is graded high (주의) rather than normal (관심).</summary>
     public double CrisisHigh { get; init; } = 0.60;
 
-    public double LonelyDeathHigh { get; init; } = 0.50;
+    public double LonelyDeathHigh { get; init; } = 0.20;
 
     /// <summary>
     /// Lonely-death probability from which a household with several members is watched by the flatline lane as well;
     /// everyone living alone is always watched.
     /// </summary>
-    public double WatchThreshold { get; init; } = 0.10;
+    public double WatchThreshold { get; init; } = 0.01;
 
     /// <summary>New model-lane cases a dong team can take per day; urgent (flatline) cases always go through.</summary>
     public int DailyCapacityPerDong { get; init; } = 5;
