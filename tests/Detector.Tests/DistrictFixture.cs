@@ -1,3 +1,4 @@
+using Dapper;
 using RiskWatch.Detector.Jobs;
 using RiskWatch.Detector.Policy;
 using RiskWatch.Detector.Training;
@@ -54,17 +55,25 @@ public sealed class DistrictFixture : IAsyncLifetime
             throw new InvalidOperationException(failed.Error);
         }
 
+        // Ingested and trained, before any night: what every state-changing test starts from, copied rather than re-ingested.
+        await using (var connection = await store.OpenConnectionAsync(CancellationToken.None))
+        {
+            await connection.ExecuteAsync("VACUUM INTO @path", new { path = Template });
+        }
+
         Night = await NewPass(store, Home).RunAsync(RunDate, CancellationToken.None);
     }
 
-    /// <summary>A fresh home with the same inbox ingested and the same models, for a test that changes state.</summary>
+    private string Template => Path.Combine(Home, "template.db");
+
+    /// <summary>A fresh home with the same district ingested and the same keys and models, for a test that changes state.</summary>
     public async Task<(string Home, RiskStore Store)> NewHomeAsync()
     {
         var home = TestPaths.NewTempDirectory();
         CopyDirectory(Path.Combine(Home, "keys"), Path.Combine(home, "keys"));
         CopyDirectory(Path.Combine(Home, "models"), Path.Combine(home, "models"));
+        File.Copy(Template, Path.Combine(home, "riskwatch.db"));
         var store = await RiskStore.OpenAsync(StoreLocation.Parse("sqlite:" + Path.Combine(home, "riskwatch.db")), CancellationToken.None);
-        await new InboxIngestor(store, KeyRing.LoadOrCreate(home), Serilog.Core.Logger.None).IngestAsync(Inbox, CancellationToken.None);
         return (home, store);
     }
 

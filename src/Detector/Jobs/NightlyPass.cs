@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Dapper;
+using RiskWatch.Detector.Configuration;
 using RiskWatch.Detector.Histories;
 using RiskWatch.Detector.Policy;
 using RiskWatch.Detector.Queue;
@@ -12,15 +14,20 @@ using Serilog;
 
 namespace RiskWatch.Detector.Jobs;
 
-/// <summary>What one night did, for the CLI, the page and the logs.</summary>
+/// <summary>What one pass did, for the CLI, the page and the logs.</summary>
 public sealed record NightlyResult(
     DateOnly RunDate, bool AlreadyDone, int FilesIngested, int HouseholdsScored, int Flagged, int Opened, int Updated,
-    int HeldByCapacity, int HeldByCoolDown, string ModelVersion, string PolicyVersion, TimeSpan Elapsed);
+    int HeldByCapacity, int HeldByCoolDown, string ModelVersion, string PolicyVersion, TimeSpan Elapsed)
+{
+    public string PartitionKey { get; init; } = Partition.District.Key;
+
+    public int Withdrawn { get; init; }
+}
 
 /// <summary>
-/// The nightly pass for one as-of date D (DESIGN "One night"): ingest pending files, build features as of D for every
-/// registered household, score both models, apply the threshold policy and the flatline lane, push to the dong queues.
-/// Re-entrant: a rerun of a finished D changes nothing.
+/// The nightly pass for one as-of date D and one partition (DESIGN "One night"): build features as of D for every
+/// registered household, score both models, apply the threshold policy and the flatline lane, push to the dong queues
+/// (or, in shadow mode, to the shadow tables only). Re-entrant: a pass whose inputs are unchanged changes nothing.
 /// </summary>
 internal sealed class NightlyPass(
     RiskStore store, KeyRing keys, ModelRegistry models, ThresholdPolicy policy, string inbox, ILogger logger)
@@ -28,37 +35,153 @@ internal sealed class NightlyPass(
     /// <summary>Days of history read for a night: the 60-day baseline and the recent weeks the features compare with it.</summary>
     public const int WindowDays = 120;
 
-    /// <summary>One partition covers the whole district until scale-out splits it by dong groups.</summary>
+    /// <summary>One partition covers the whole district unless a backfill or the workers split it by dong groups.</summary>
     public const string DistrictPartition = "district";
 
     private const int ReasonsPerCase = 4;
 
+    private static readonly HashSet<string> FlatlineCodes = new(StringComparer.Ordinal)
+    {
+        "elec_flat_days", "telecom_silent_days", "standby_days_14", "days_without_outgoing_14",
+    };
+
+    /// <summary>The scheduled night: ingest what arrived, then the live pass over the whole district.</summary>
     public async Task<NightlyResult> RunAsync(DateOnly runDate, CancellationToken cancellationToken)
     {
+        var files = await IngestPendingAsync(cancellationToken);
+        var result = await RunPartitionAsync(PassRequest.Live(runDate), cancellationToken);
+        return result with { FilesIngested = files };
+    }
+
+    public async Task<int> IngestPendingAsync(CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(inbox))
+        {
+            return 0;
+        }
+
+        var ingested = await new InboxIngestor(store, keys, logger).IngestAsync(inbox, cancellationToken);
+        return ingested.Count(r => r.Status == FileIngestResult.Loaded);
+    }
+
+    public async Task<NightlyResult> RunPartitionAsync(PassRequest request, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
-        var files = 0;
-        if (Directory.Exists(inbox))
-        {
-            var ingested = await new InboxIngestor(store, keys, logger).IngestAsync(inbox, cancellationToken);
-            files = ingested.Count(r => r.Status == "loaded");
-        }
-
-        var crisis = models.LoadCurrent(ModelTarget.Crisis)
-            ?? throw new InvalidOperationException("No crisis model yet: run `riskwatch train` first.");
-        var lonely = models.LoadCurrent(ModelTarget.LonelyDeath)
-            ?? throw new InvalidOperationException("No lonely_death model yet: run `riskwatch train` first.");
+        var runDate = request.RunDate;
+        var (crisis, lonely) = LoadModels(request.ModelVersions);
         var modelVersion = $"{crisis.Version}+{lonely.Version}";
-        var stamp = new RunStamp(runDate, DistrictPartition, modelVersion, policy.Version);
-
-        var queue = new DongQueue(store);
-        if (await queue.IsDoneAsync(runDate, DistrictPartition, cancellationToken))
+        var inputHash = await InputFingerprint.ComputeAsync(store, runDate, request.Partition, modelVersion, policy.Version, cancellationToken);
+        var stamp = new RunStamp(runDate, request.Partition.Key, modelVersion, policy.Version)
         {
-            logger.Information("Nightly pass for {RunDate:yyyy-MM-dd} already done; nothing changes", runDate);
-            return new NightlyResult(runDate, true, files, 0, 0, 0, 0, 0, 0, modelVersion, policy.Version, clock.Elapsed);
+            InputHash = inputHash,
+            Dongs = request.Partition.Dongs,
+        };
+        var ledger = new PartitionLedger(store);
+        var unchanged = new NightlyResult(runDate, true, 0, 0, 0, 0, 0, 0, 0, modelVersion, policy.Version, TimeSpan.Zero)
+        {
+            PartitionKey = request.Partition.Key,
+        };
+        if (await ledger.IsDoneWithAsync(stamp, request.Shadow, cancellationToken))
+        {
+            logger.Information("Pass {RunDate:yyyy-MM-dd} {Partition} already done with the same inputs; nothing changes", runDate, request.Partition.Key);
+            return unchanged;
         }
 
-        var history = await new HistoryLoader(store).LoadAsync(
-            runDate.AddDays(1 - WindowDays), runDate, dongs: null, cancellationToken);
+        await ledger.MarkRunningAsync(stamp, request.Shadow, cancellationToken);
+        try
+        {
+            await EnsureFeedsArrivedAsync(runDate, cancellationToken);
+            var scored = await ScoreAsync(runDate, request.Partition, crisis, lonely, cancellationToken);
+            var flags = Flagger.Select(scored.Households, policy);
+            var drafts = flags.Select(f => new CaseDraft(
+                f.Scored.Household.HouseholdNo,
+                f.Scored.Household.History.HouseholdKey,
+                f.DongCode,
+                f.Priority,
+                f.Lane,
+                f.Scored.CrisisScore,
+                f.Scored.LonelyDeathScore,
+                () => Reasons(f, scored.Features[f.Scored.Row], crisis, lonely, runDate))).ToList();
+
+            NightlyResult result;
+            if (request.Shadow)
+            {
+                var shadow = await new ShadowRuns(store).WriteAsync(stamp, drafts, scored.Scores, policy, cancellationToken);
+                result = new NightlyResult(runDate, !shadow, 0, scored.Scores.Count, flags.Count, 0, 0, 0, 0, modelVersion, policy.Version, clock.Elapsed);
+            }
+            else
+            {
+                var pushed = await new DongQueue(store).PushAsync(stamp, drafts, scored.Scores, policy, cancellationToken);
+                result = new NightlyResult(
+                    runDate, pushed.AlreadyDone, 0, scored.Scores.Count, flags.Count, pushed.Opened, pushed.Updated,
+                    pushed.HeldByCapacity, pushed.HeldByCoolDown, modelVersion, policy.Version, clock.Elapsed)
+                {
+                    Withdrawn = pushed.Withdrawn,
+                };
+            }
+
+            logger.Information(
+                "Pass {RunDate:yyyy-MM-dd} {Partition} ({Mode}): {Households} households scored, {Flagged} flagged, {Opened} cases opened, {Updated} updated, {HeldByCapacity} held by capacity in {Elapsed}",
+                runDate, request.Partition.Key, request.Shadow ? "shadow" : "live", result.HouseholdsScored, result.Flagged, result.Opened,
+                result.Updated, result.HeldByCapacity, clock.Elapsed);
+            return result with { PartitionKey = request.Partition.Key };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The partition shows as failed until a retry succeeds; what an earlier successful pass pushed stays as it was.
+            await ledger.MarkFailedAsync(stamp, request.Shadow, ex.Message, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>The version stamp a pass with these models (empty: the live ones) writes, e.g. for a shadow comparison.</summary>
+    public string ModelVersionOf(IReadOnlyList<string> versions)
+    {
+        var (crisis, lonely) = LoadModels(versions);
+        return $"{crisis.Version}+{lonely.Version}";
+    }
+
+    public string PolicyVersion => policy.Version;
+
+    private (RiskModel Crisis, RiskModel Lonely) LoadModels(IReadOnlyList<string> versions)
+    {
+        RiskModel Pick(ModelTarget target)
+        {
+            var prefix = target.ToName() + "-";
+            var named = versions.FirstOrDefault(v => v.StartsWith(prefix, StringComparison.Ordinal));
+            return named is not null
+                ? models.LoadVersion(target, named)
+                : models.LoadCurrent(target)
+                  ?? throw new InvalidOperationException($"No {target.ToName()} model yet: run `riskwatch train` first.");
+        }
+
+        var unknown = versions.FirstOrDefault(v => !v.StartsWith("crisis-", StringComparison.Ordinal) && !v.StartsWith("lonely_death-", StringComparison.Ordinal));
+        if (unknown is not null)
+        {
+            throw new ArgumentException($"--model: '{unknown}' is neither a crisis-… nor a lonely_death-… version.");
+        }
+
+        return (Pick(ModelTarget.Crisis), Pick(ModelTarget.LonelyDeath));
+    }
+
+    /// <summary>A night without its electricity feed would score everyone on stale data and look calm: fail it instead.</summary>
+    private async Task EnsureFeedsArrivedAsync(DateOnly runDate, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+        var arrived = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM ingest_file WHERE feed = 'usage_electricity' AND as_of = @date AND status = 'loaded'",
+            new { date = IsoDate.Text(runDate) },
+            cancellationToken: cancellationToken));
+        if (arrived == 0)
+        {
+            throw new InvalidOperationException($"No usage_electricity feed has been loaded for {runDate:yyyy-MM-dd}: ingest it, then rerun the night.");
+        }
+    }
+
+    private async Task<ScoredPartition> ScoreAsync(
+        DateOnly runDate, Partition partition, RiskModel crisis, RiskModel lonely, CancellationToken cancellationToken)
+    {
+        var history = await new HistoryLoader(store).LoadAsync(runDate.AddDays(1 - WindowDays), runDate, partition.Dongs, cancellationToken);
         var households = history.Households.Where(h => h.ActiveOn(runDate)).ToList();
 
         var features = new float[households.Count][];
@@ -80,25 +203,7 @@ internal sealed class NightlyPass(
             scores[i] = new ScoreRow(households[i].HouseholdNo, crisisScores[i], lonelyScores[i]);
         }
 
-        var flags = Flagger.Select(scored, policy);
-        var drafts = flags.Select(f => new CaseDraft(
-            f.Scored.Household.HouseholdNo,
-            f.Scored.Household.History.HouseholdKey,
-            f.DongCode,
-            f.Priority,
-            f.Lane,
-            f.Scored.CrisisScore,
-            f.Scored.LonelyDeathScore,
-            () => Reasons(f, features[f.Scored.Row], crisis, lonely, runDate))).ToList();
-
-        var pushed = await queue.PushAsync(stamp, drafts, scores, policy, cancellationToken);
-        var result = new NightlyResult(
-            runDate, pushed.AlreadyDone, files, households.Count, flags.Count, pushed.Opened, pushed.Updated,
-            pushed.HeldByCapacity, pushed.HeldByCoolDown, modelVersion, policy.Version, clock.Elapsed);
-        logger.Information(
-            "Nightly pass {RunDate:yyyy-MM-dd}: {Households} households scored, {Flagged} flagged, {Opened} cases opened, {Updated} updated, {HeldByCapacity} held by capacity in {Elapsed}",
-            runDate, result.HouseholdsScored, result.Flagged, result.Opened, result.Updated, result.HeldByCapacity, result.Elapsed);
-        return result;
+        return new ScoredPartition(scored, scores, features);
     }
 
     /// <summary>
@@ -141,8 +246,5 @@ internal sealed class NightlyPass(
     private static bool SaidByFlatline(List<Reason> reasons, Reason reason) =>
         reasons.Exists(r => r.Code == "flatline") && FlatlineCodes.Contains(reason.Code);
 
-    private static readonly HashSet<string> FlatlineCodes = new(StringComparer.Ordinal)
-    {
-        "elec_flat_days", "telecom_silent_days", "standby_days_14", "days_without_outgoing_14",
-    };
+    private sealed record ScoredPartition(IReadOnlyList<ScoredHousehold> Households, IReadOnlyList<ScoreRow> Scores, float[][] Features);
 }

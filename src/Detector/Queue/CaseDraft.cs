@@ -13,7 +13,18 @@ internal sealed record CaseDraft(
     double LonelyDeathScore,
     Func<IReadOnlyList<string>> Reasons);
 
-/// <summary>The versions that produced a run, stamped on every case it touches.</summary>
-internal sealed record RunStamp(DateOnly RunDate, string Partition, string ModelVersion, string PolicyVersion);
+/// <summary>The versions that produced a run, stamped on every case it touches, and the partition it covers.</summary>
+internal sealed record RunStamp(DateOnly RunDate, string Partition, string ModelVersion, string PolicyVersion)
+{
+    /// <summary>Fingerprint of everything the pass read; a stored run with the same one is not written again.</summary>
+    public string InputHash { get; init; } = "";
 
-internal sealed record PushResult(bool AlreadyDone, int Opened, int Updated, int HeldByCapacity, int HeldByCoolDown);
+    /// <summary>The partition's dongs; null for the whole district.</summary>
+    public IReadOnlyList<string>? Dongs { get; init; }
+}
+
+internal sealed record PushResult(bool AlreadyDone, int Opened, int Updated, int HeldByCapacity, int HeldByCoolDown)
+{
+    /// <summary>Cases this date had opened before that a rerun on corrected inputs no longer flags (never touched by an officer).</summary>
+    public int Withdrawn { get; init; }
+}

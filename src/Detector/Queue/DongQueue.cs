@@ -19,16 +19,6 @@ internal sealed class DongQueue(RiskStore store)
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public async Task<bool> IsDoneAsync(DateOnly runDate, string partition, CancellationToken cancellationToken)
-    {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken);
-        var status = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT status FROM nightly_run WHERE run_date = @date AND partition_key = @partition",
-            new { date = IsoDate.Text(runDate), partition },
-            cancellationToken: cancellationToken));
-        return status == "done";
-    }
-
     public async Task<PushResult> PushAsync(
         RunStamp stamp,
         IReadOnlyList<CaseDraft> drafts,
@@ -39,18 +29,42 @@ internal sealed class DongQueue(RiskStore store)
         await using var connection = await store.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var date = IsoDate.Text(stamp.RunDate);
+        var scope = new PartitionScope(stamp);
 
-        var done = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT status FROM nightly_run WHERE run_date = @date AND partition_key = @partition",
+        // Checked again inside the transaction: of two overlapping passes with the same inputs, only the first writes.
+        // Only a committed push writes input_hash, so an equal one means the stored results are these inputs' results,
+        // whatever status a retry or a concurrent pass has set since.
+        var doneWith = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT input_hash FROM nightly_run WHERE run_date = @date AND partition_key = @partition",
             new { date, partition = stamp.Partition },
             transaction,
             cancellationToken: cancellationToken));
-        if (done == "done")
+        if (doneWith is not null && doneWith == stamp.InputHash)
         {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE nightly_run SET status = 'done', error = NULL WHERE run_date = @date AND partition_key = @partition",
+                new { date, partition = stamp.Partition },
+                transaction,
+                cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
             return new PushResult(AlreadyDone: true, 0, 0, 0, 0);
         }
 
-        await WriteScoresAsync(connection, transaction, stamp, scores, cancellationToken);
+        await WriteScoresAsync(connection, transaction, stamp, scope, scores, cancellationToken);
+
+        // A rerun of this date on changed inputs starts again from what the date itself opened, as long as nobody has
+        // touched those cases since; they come back identical (same case id) if the household is still flagged.
+        var withdrawn = (await connection.QueryAsync<long>(new CommandDefinition(
+                $"SELECT household_no FROM risk_case WHERE flagged_on = @date AND last_flagged_on = @date AND status = 'new'{scope.DongFilter("dong_code")}",
+                scope.With(new { date }),
+                transaction,
+                cancellationToken: cancellationToken)))
+            .ToHashSet();
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM risk_case WHERE flagged_on = @date AND last_flagged_on = @date AND status = 'new'{scope.DongFilter("dong_code")}",
+            scope.With(new { date }),
+            transaction,
+            cancellationToken: cancellationToken));
 
         var open = (await connection.QueryAsync<OpenCase>(new CommandDefinition(
                 "SELECT case_id AS CaseId, household_no AS HouseholdNo FROM risk_case WHERE status <> 'closed'",
@@ -67,6 +81,7 @@ internal sealed class DongQueue(RiskStore store)
 
         int opened = 0, updated = 0, heldByCapacity = 0, heldByCoolDown = 0;
         var openedPerDong = new Dictionary<string, int>(StringComparer.Ordinal);
+        var listed = new List<CaseDraft>();
         foreach (var draft in drafts)
         {
             var urgent = draft.Lane.HasFlag(Lane.Flatline);
@@ -74,6 +89,7 @@ internal sealed class DongQueue(RiskStore store)
             {
                 await UpdateAsync(connection, transaction, caseId, draft, stamp, cancellationToken);
                 updated++;
+                listed.Add(draft);
                 continue;
             }
 
@@ -93,9 +109,12 @@ internal sealed class DongQueue(RiskStore store)
             await InsertAsync(connection, transaction, draft, stamp, cancellationToken);
             open[draft.HouseholdNo] = CaseIdFor(stamp.RunDate, draft.HouseholdKey);
             openedPerDong[draft.DongCode] = urgent ? openedHere : openedHere + 1;
+            withdrawn.Remove(draft.HouseholdNo);
             opened++;
+            listed.Add(draft);
         }
 
+        await WriteRunListAsync(connection, transaction, stamp, scope, "live", listed, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM nightly_run WHERE run_date = @date AND partition_key = @partition",
             new { date, partition = stamp.Partition },
@@ -104,8 +123,8 @@ internal sealed class DongQueue(RiskStore store)
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO nightly_run (run_date, partition_key, status, started_at, finished_at, households_scored,
-                                     cases_opened, cases_updated, model_version, policy_version)
-            VALUES (@date, @partition, 'done', @now, @now, @scored, @opened, @updated, @model, @policy)
+                                     cases_opened, cases_updated, model_version, policy_version, input_hash, dongs)
+            VALUES (@date, @partition, 'done', @now, @now, @scored, @opened, @updated, @model, @policy, @hash, @dongs)
             """,
             new
             {
@@ -117,12 +136,59 @@ internal sealed class DongQueue(RiskStore store)
                 updated,
                 model = stamp.ModelVersion,
                 policy = stamp.PolicyVersion,
+                hash = stamp.InputHash,
+                dongs = stamp.Dongs is null ? null : string.Join(',', stamp.Dongs),
             },
             transaction,
             cancellationToken: cancellationToken));
 
         await transaction.CommitAsync(cancellationToken);
-        return new PushResult(AlreadyDone: false, opened, updated, heldByCapacity, heldByCoolDown);
+        return new PushResult(AlreadyDone: false, opened, updated, heldByCapacity, heldByCoolDown) { Withdrawn = withdrawn.Count };
+    }
+
+    /// <summary>
+    /// The list a pass produced, in rank order per dong: what the queues got (live) or would have got (shadow), so that
+    /// candidate models and policies can be compared with the live ones date by date.
+    /// </summary>
+    internal static async Task WriteRunListAsync(
+        DbConnection connection, DbTransaction transaction, RunStamp stamp, PartitionScope scope, string mode,
+        IReadOnlyList<CaseDraft> listed, CancellationToken cancellationToken)
+    {
+        var date = IsoDate.Text(stamp.RunDate);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM run_list WHERE run_date = @date AND mode = @mode AND model_version = @model AND policy_version = @policy{scope.DongFilter("dong_code")}",
+            scope.With(new { date, mode, model = stamp.ModelVersion, policy = stamp.PolicyVersion }),
+            transaction,
+            cancellationToken: cancellationToken));
+        var rank = new Dictionary<string, int>(StringComparer.Ordinal);
+        var rows = listed.Select(d =>
+        {
+            rank[d.DongCode] = rank.GetValueOrDefault(d.DongCode) + 1;
+            return new
+            {
+                date,
+                mode,
+                model = stamp.ModelVersion,
+                policy = stamp.PolicyVersion,
+                no = d.HouseholdNo,
+                dong = d.DongCode,
+                partition = stamp.Partition,
+                priority = LaneText.Of(d.Priority),
+                lane = LaneText.Of(d.Lane),
+                crisis = d.CrisisScore,
+                lonely = d.LonelyDeathScore,
+                rank = rank[d.DongCode],
+            };
+        }).ToList();
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO run_list (run_date, mode, model_version, policy_version, household_no, dong_code, partition_key, priority,
+                                  lane, crisis_score, lonely_death_score, rank_in_dong)
+            VALUES (@date, @mode, @model, @policy, @no, @dong, @partition, @priority, @lane, @crisis, @lonely, @rank)
+            """,
+            rows,
+            transaction,
+            cancellationToken: cancellationToken));
     }
 
     /// <summary>The open cases of a dong on a date, highest priority first (SPEC queue export).</summary>
@@ -188,11 +254,15 @@ internal sealed class DongQueue(RiskStore store)
         $"C{flaggedOn:yyyyMMdd}-{householdKey[..12]}";
 
     private static async Task WriteScoresAsync(
-        DbConnection connection, DbTransaction transaction, RunStamp stamp, IReadOnlyList<ScoreRow> scores, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, RunStamp stamp, PartitionScope scope, IReadOnlyList<ScoreRow> scores,
+        CancellationToken cancellationToken)
     {
         var date = IsoDate.Text(stamp.RunDate);
         await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM risk_score WHERE run_date = @date", new { date }, transaction, cancellationToken: cancellationToken));
+            $"DELETE FROM risk_score WHERE run_date = @date{scope.HouseholdFilter()}",
+            scope.With(new { date }),
+            transaction,
+            cancellationToken: cancellationToken));
 
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
@@ -213,7 +283,6 @@ internal sealed class DongQueue(RiskStore store)
             pLonely.Value = (double)score.LonelyDeathScore;
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
-
     }
 
     private static DbParameter Add(DbCommand command, string name, object value)

@@ -1,4 +1,5 @@
 using Hangfire;
+using Serilog;
 using Hangfire.PostgreSql;
 using RiskWatch.Detector.Configuration;
 using RiskWatch.Detector.Jobs;
@@ -16,6 +17,8 @@ internal static class RiskWatchServices
     public static IServiceCollection AddRiskWatch(
         this IServiceCollection services, RiskWatchSettings settings, RiskStore store, Serilog.ILogger logger, bool runJobs)
     {
+        // Serilog for the framework and Hangfire too, in place of the default console logger.
+        services.AddSerilog(logger);
         services.AddSingleton(settings);
         services.AddSingleton(store);
         services.AddSingleton(logger);
@@ -31,6 +34,8 @@ internal static class RiskWatchServices
             settings.Inbox,
             logger));
         services.AddTransient<NightlyJob>();
+        services.AddTransient<PartitionJob>();
+        services.AddTransient(sp => new BackfillRunner(sp.GetRequiredService<IBackgroundJobClient>(), sp.GetRequiredService<JobStorage>()));
 
         services.AddHangfire(configuration =>
         {

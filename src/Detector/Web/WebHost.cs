@@ -18,7 +18,6 @@ internal static class WebHost
         if (workerOnly)
         {
             var worker = Host.CreateApplicationBuilder();
-            worker.Services.AddSerilog(logger);
             worker.Services.AddRiskWatch(settings, store, logger, runJobs: true);
             using var workerHost = worker.Build();
             NightlyJob.Schedule(workerHost.Services.GetRequiredService<IRecurringJobManager>());
@@ -28,7 +27,6 @@ internal static class WebHost
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(urls);
-        builder.Services.AddSerilog(logger);
         builder.Services.AddRiskWatch(settings, store, logger, runJobs: true);
         builder.Services.AddHealthChecks();
 

@@ -48,5 +48,23 @@ public sealed class ModelRegistry
         return RiskModel.Load(Path.Combine(directory, version + ".zip"));
     }
 
+    /// <summary>A given version of <paramref name="target"/>'s model, live or not: shadow runs judge candidates with it.</summary>
+    public RiskModel LoadVersion(ModelTarget target, string version)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        if (version.AsSpan().IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+        {
+            throw new ArgumentException($"'{version}' is not a model version.", nameof(version));
+        }
+
+        var path = Path.Combine(TargetDirectory(target), version + ".zip");
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No {target.ToName()} model {version} in {TargetDirectory(target)}.", path);
+        }
+
+        return RiskModel.Load(path);
+    }
+
     private string TargetDirectory(ModelTarget target) => Path.Combine(_root, target.ToName());
 }

@@ -1,0 +1,26 @@
+using Dapper;
+
+namespace RiskWatch.Detector.Queue;
+
+/// <summary>The SQL that confines a pass's deletes to its own partition's dongs (nothing extra for the whole district).</summary>
+internal sealed class PartitionScope(RunStamp stamp)
+{
+    public IReadOnlyList<string>? Dongs { get; } = stamp.Dongs;
+
+    public string DongFilter(string column) => Dongs is null ? string.Empty : $" AND {column} IN @dongs";
+
+    public string HouseholdFilter() =>
+        Dongs is null ? string.Empty : " AND household_no IN (SELECT household_no FROM household WHERE dong_code IN @dongs)";
+
+    /// <summary>The statement's own parameters plus @dongs when the partition is a dong group.</summary>
+    public DynamicParameters With(object parameters)
+    {
+        var all = new DynamicParameters(parameters);
+        if (Dongs is not null)
+        {
+            all.Add("dongs", Dongs);
+        }
+
+        return all;
+    }
+}
