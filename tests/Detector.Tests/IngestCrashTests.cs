@@ -12,9 +12,9 @@ namespace RiskWatch.Detector.Tests;
 /// </summary>
 public abstract class IngestCrashTests
 {
-    // 40,000 households × 60 days: a file that takes seconds to load on either engine, so the kill lands inside it.
-    private const int Households = 40_000;
-    private const int Days = 60;
+    // 30,000 households × 30 days: a file that takes a second or more to load on either engine, so the kill lands inside it.
+    private const int Households = 30_000;
+    private const int Days = 30;
 
     [Fact]
     public async Task Ingest_killed_mid_file_then_rerun_leaves_the_store_a_clean_run_leaves()
@@ -31,7 +31,7 @@ public abstract class IngestCrashTests
         using (var child = StartIngest(home, inbox, crashed))
         {
             await WaitForLedgerAsync(crashed, files: 1, child);
-            await Task.Delay(TimeSpan.FromMilliseconds(1500), TestContext.Current.CancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
             Assert.False(child.HasExited, "the ingest finished before it was killed: the file is too small for this machine");
             child.Kill(entireProcessTree: true); // SIGKILL: no finally block, no rollback by the process
             await child.WaitForExitAsync(TestContext.Current.CancellationToken);
