@@ -15,6 +15,7 @@ internal static class CliApp
             GenerateCommand.Create(),
             IngestCommand.Create(),
             QuarantineCommand.Create(),
+            LedgerCommand.Create(),
             TrainCommand.Create(),
             NightlyCommand.Create(),
             QueueCommand.Create(),

@@ -12,6 +12,9 @@ internal sealed record FeedDefinition(
 {
     /// <summary>Columns of which the header must have at least one (reports: household_id or rrn).</summary>
     public IReadOnlyList<string> AtLeastOneOf { get; init; } = [];
+
+    /// <summary>The source sends a file for every day (the usage meters); event feeds send one only when something happened.</summary>
+    public bool Daily { get; init; }
 }
 
 /// <summary>A column of a feed; a required column missing from the header rejects the whole file.</summary>

@@ -91,6 +91,12 @@ public sealed class InboxIngestor
             results.Add(await IngestFileAsync(connection, subjects, hasher, name, path, cancellationToken));
         }
 
+        // A day a daily feed skipped is said out loud, not silently scored as "no consumption".
+        foreach (var gap in await IngestHistory.FindMissingDatesAsync(_store, cancellationToken))
+        {
+            _logger.FeedDateMissing(gap.Feed, gap.Date);
+        }
+
         return results;
     }
 

@@ -32,4 +32,7 @@ internal static class IngestLog
 
     public static void FileFailed(this ILogger logger, Exception exception, string file) =>
         logger.Error(exception, "Ingesting {File} failed; its transaction was rolled back and it will be retried", file);
+
+    public static void FeedDateMissing(this ILogger logger, string feed, DateOnly date) =>
+        logger.Warning("No {Feed} file for {Date:yyyy-MM-dd}, though later days have one (riskwatch ledger lists the gaps)", feed, date);
 }

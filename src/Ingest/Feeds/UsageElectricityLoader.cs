@@ -28,7 +28,11 @@ internal sealed class UsageElectricityLoader : UsageLoader<UsageElectricityLoade
         "usage_electricity",
         [new("household_id"), new("date"), new("kwh"), new("active_hours"), new("quality")],
         ReplacedTable: "usage_electricity",
-        context => new UsageElectricityLoader(context));
+        context => new UsageElectricityLoader(context))
+    {
+        // One file per day, every day: a date without one is a gap the ingest reports (see FeedGaps).
+        Daily = true,
+    };
 
     public override RowError? Load(FeedRow row)
     {

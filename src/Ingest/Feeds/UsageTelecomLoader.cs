@@ -28,7 +28,11 @@ internal sealed class UsageTelecomLoader : UsageLoader<UsageTelecomLoader.Row>
         "usage_telecom",
         [new("rrn"), new("date"), new("calls_out"), new("calls_in"), new("sms_out"), new("data_mb")],
         ReplacedTable: "usage_telecom",
-        context => new UsageTelecomLoader(context));
+        context => new UsageTelecomLoader(context))
+    {
+        // One file per day, every day: a date without one is a gap the ingest reports (see FeedGaps).
+        Daily = true,
+    };
 
     public override RowError? Load(FeedRow row)
     {

@@ -27,7 +27,11 @@ internal sealed class UsageWaterLoader : UsageLoader<UsageWaterLoader.Row>
         "usage_water",
         [new("household_id"), new("date"), new("liters"), new("quality")],
         ReplacedTable: "usage_water",
-        context => new UsageWaterLoader(context));
+        context => new UsageWaterLoader(context))
+    {
+        // One file per day, every day: a date without one is a gap the ingest reports (see FeedGaps).
+        Daily = true,
+    };
 
     public override RowError? Load(FeedRow row)
     {

@@ -67,18 +67,24 @@ internal sealed class IngestLedger(DbConnection connection, DbTransaction transa
     /// <summary>Deletes the rows an earlier version of a file loaded into <paramref name="table"/> and marks that version superseded.</summary>
     public async Task<int> SupersedeAsync(IReadOnlyList<long> fileIds, string? table, CancellationToken cancellationToken)
     {
+        // One statement per earlier version (there are one or two): Dapper expands `IN @list` on SQLite but hands
+        // PostgreSQL an array, so a list parameter is not portable SQL.
         var deleted = 0;
-        if (table is not null)
+        foreach (var fileId in fileIds)
         {
-            // The usage tables have no index on file_id (it would slow every insert for the sake of a rare re-send):
-            // a correction costs one scan of the table.
-            deleted = await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {table} WHERE file_id IN @fileIds", new { fileIds }, transaction, cancellationToken: cancellationToken));
+            if (table is not null)
+            {
+                // The usage tables have no index on file_id (it would slow every insert for the sake of a rare re-send):
+                // a correction costs one scan of the table.
+                deleted += await connection.ExecuteAsync(new CommandDefinition(
+                    $"DELETE FROM {table} WHERE file_id = @fileId", new { fileId }, transaction, cancellationToken: cancellationToken));
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE ingest_file SET status = @status WHERE file_id = @fileId",
+                new { fileId, status = Superseded }, transaction, cancellationToken: cancellationToken));
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE ingest_file SET status = @status WHERE file_id IN @fileIds",
-            new { fileIds, status = Superseded }, transaction, cancellationToken: cancellationToken));
         return deleted;
     }
 }

@@ -67,14 +67,16 @@ public sealed class RiskStore : IDisposable
             using var connection = new SqliteConnection(Location.ConnectionString);
             SqliteConnection.ClearPool(connection);
         }
+
+        // A server store's pool is shared by every RiskStore of the same connection string in the process; it is left alone.
     }
 
     private static ISqlDialect CreateDialect(StoreKind kind) => kind switch
     {
         StoreKind.Sqlite => new SqliteDialect(),
-
-        // The seam is ready (ISqlDialect); the PostgreSQL and SQL Server dialects and their migrations are a later issue.
-        _ => throw new NotSupportedException($"The {kind} store is not supported yet; use sqlite:PATH."),
+        StoreKind.Postgres => new PostgresDialect(),
+        StoreKind.SqlServer => new SqlServerDialect(),
+        _ => throw new NotSupportedException($"The {kind} store is not supported."),
     };
 
     private static void CreateParentFolder(StoreLocation location)

@@ -13,10 +13,14 @@ internal static class SchemaMigrator
     public static async Task ApplyAsync(DbConnection connection, ISqlDialect dialect, CancellationToken cancellationToken)
     {
         var migrations = Discover(dialect.MigrationFolder);
-        await using (var create = connection.CreateCommand())
+        // Under the write lock: on PostgreSQL two sessions running CREATE TABLE IF NOT EXISTS at once can still collide.
+        await using (var lockedCreate = await dialect.BeginWriteTransactionAsync(connection, cancellationToken))
         {
+            await using var create = connection.CreateCommand();
+            create.Transaction = lockedCreate;
             create.CommandText = dialect.SchemaVersionTableSql;
             await create.ExecuteNonQueryAsync(cancellationToken);
+            await lockedCreate.CommitAsync(cancellationToken);
         }
 
         foreach (var migration in migrations)

@@ -10,6 +10,7 @@ internal sealed class Statement : IDisposable
 {
     private readonly DbCommand _command;
     private readonly DbParameter[] _parameters;
+    private bool _prepared;
 
     public Statement(DbConnection connection, DbTransaction transaction, string sql, params string[] parameterNames)
     {
@@ -25,18 +26,33 @@ internal sealed class Statement : IDisposable
             _command.Parameters.Add(parameter);
             _parameters[i] = parameter;
         }
-
-        _command.Prepare();
     }
 
     public Statement Set(int parameter, object? value)
     {
-        _parameters[parameter].Value = value ?? DBNull.Value;
+        // Every integer column is 64-bit in every dialect; an int bound to a statement PostgreSQL prepared for bigint
+        // would be sent as 4 bytes where 8 are read.
+        _parameters[parameter].Value = value switch
+        {
+            null => DBNull.Value,
+            int number => (long)number,
+            _ => value,
+        };
         return this;
     }
 
     /// <summary>Runs the statement; the number of rows it changed.</summary>
-    public int Execute() => _command.ExecuteNonQuery();
+    public int Execute()
+    {
+        if (!_prepared)
+        {
+            // Prepared at the first run, when the parameters carry values: a server engine types them from those.
+            _command.Prepare();
+            _prepared = true;
+        }
+
+        return _command.ExecuteNonQuery();
+    }
 
     public void Dispose() => _command.Dispose();
 }

@@ -220,3 +220,8 @@ public sealed class SqliteCsvShapeTests : CsvShapeTests
 {
     private protected override StoreLocation Locate(string folder) => SqliteLocation.In(folder);
 }
+
+public sealed class PostgresCsvShapeTests : CsvShapeTests
+{
+    private protected override StoreLocation Locate(string folder) => PostgresLocation.In(folder);
+}

@@ -113,3 +113,8 @@ public sealed class SqliteFileVersionTests : FileVersionTests
 {
     private protected override StoreLocation Locate(string folder) => SqliteLocation.In(folder);
 }
+
+public sealed class PostgresFileVersionTests : FileVersionTests
+{
+    private protected override StoreLocation Locate(string folder) => PostgresLocation.In(folder);
+}

@@ -186,3 +186,8 @@ public sealed class SqliteRowValidationTests : RowValidationTests
 {
     private protected override StoreLocation Locate(string folder) => SqliteLocation.In(folder);
 }
+
+public sealed class PostgresRowValidationTests : RowValidationTests
+{
+    private protected override StoreLocation Locate(string folder) => PostgresLocation.In(folder);
+}

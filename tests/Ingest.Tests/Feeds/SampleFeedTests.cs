@@ -184,7 +184,7 @@ public abstract class SampleFeedTests
     }
 
     [Fact]
-    public async Task Database_file_contains_no_rrn()
+    public async Task Stored_data_contains_no_rrn()
     {
         using var harness = await NewHarnessAsync();
         harness.AddSamples(Samples.Select(s => s.File).ToArray()).AddSamples("bad/arrears_20261025.csv");
@@ -193,7 +193,7 @@ public abstract class SampleFeedTests
 
         var rrns = SampleValues("rrn").ToList();
         Assert.True(rrns.Count > 600, "the samples name hundreds of rrns");
-        var database = ReadDatabaseFiles(harness.Folder);
+        var database = await StoreDump.ReadAllAsync(harness.Store.Location, harness.Folder);
         foreach (var rrn in rrns)
         {
             Assert.False(Contains(database, rrn), "an rrn of the samples is stored in the database");
@@ -202,14 +202,14 @@ public abstract class SampleFeedTests
     }
 
     [Fact]
-    public async Task Database_file_contains_no_plaintext_identity()
+    public async Task Stored_data_contains_no_plaintext_identity()
     {
         using var harness = await NewHarnessAsync();
         harness.AddSamples(Samples.Select(s => s.File).ToArray());
         await harness.IngestAsync();
         harness.Store.Dispose();
 
-        var database = ReadDatabaseFiles(harness.Folder);
+        var database = await StoreDump.ReadAllAsync(harness.Store.Location, harness.Folder);
         var identity = SampleValues("household_id").Concat(SampleValues("name")).Concat(SampleValues("phone"))
             .Concat(SampleValues("address")).Concat(SampleValues("note")).Where(v => v.Length > 0).Distinct().ToList();
         Assert.True(identity.Count > 600);
@@ -278,10 +278,6 @@ public abstract class SampleFeedTests
         }
     }
 
-    private static byte[] ReadDatabaseFiles(string folder) =>
-        Directory.EnumerateFiles(folder, SqliteLocation.FileName + "*", SearchOption.AllDirectories)
-            .SelectMany(File.ReadAllBytes).ToArray();
-
     private static bool Contains(byte[] haystack, string value) =>
         haystack.AsSpan().IndexOf(Encoding.UTF8.GetBytes(value)) >= 0;
 }
@@ -289,4 +285,9 @@ public abstract class SampleFeedTests
 public sealed class SqliteSampleFeedTests : SampleFeedTests
 {
     private protected override StoreLocation Locate(string folder) => SqliteLocation.In(folder);
+}
+
+public sealed class PostgresSampleFeedTests : SampleFeedTests
+{
+    private protected override StoreLocation Locate(string folder) => PostgresLocation.In(folder);
 }

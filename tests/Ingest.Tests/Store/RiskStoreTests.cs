@@ -21,8 +21,8 @@ public abstract class RiskStoreTests
         using var store = await RiskStore.OpenAsync(location, TestContext.Current.CancellationToken);
         await using var connection = await store.OpenConnectionAsync(TestContext.Current.CancellationToken);
         Assert.Equal(["001_feeds", "002_queue"], (await connection.QueryAsync<string>("SELECT name FROM schema_version ORDER BY version")).ToList());
-        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'usage_electricity'"));
-        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'risk_case'"));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM usage_electricity"));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM risk_case"));
     }
 
     [Fact]
@@ -41,6 +41,31 @@ public abstract class RiskStoreTests
             store.Dispose();
         }
     }
+
+    [Fact]
+    public async Task The_open_case_index_refuses_a_second_open_case_of_a_household()
+    {
+        using var folder = new TempFolder();
+        using var store = await RiskStore.OpenAsync(Locate(folder.Path), TestContext.Current.CancellationToken);
+        await using var connection = await store.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        const string Insert =
+            """
+            INSERT INTO risk_case (case_id, household_no, dong_code, flagged_on, last_flagged_on, priority, lane, crisis_score,
+                                   lonely_death_score, reasons_json, model_version, policy_version, status)
+            VALUES (@id, 7, '2826051000', '2026-11-22', '2026-11-22', 'high', 'model', 0.5, 0.5, '[]', 'm', 'p', @status)
+            """;
+        await connection.ExecuteAsync(Insert, new { id = "a", status = "closed" });
+        await connection.ExecuteAsync(Insert, new { id = "b", status = "new" });
+
+        await Assert.ThrowsAnyAsync<DbException>(() => connection.ExecuteAsync(Insert, new { id = "c", status = "assigned" }));
+    }
+
+    private protected abstract StoreLocation Locate(string folder);
+}
+
+public sealed class SqliteRiskStoreTests : RiskStoreTests
+{
+    private protected override StoreLocation Locate(string folder) => SqliteLocation.In(folder);
 
     [Fact]
     public async Task Connections_have_the_store_session_settings()
@@ -69,22 +94,11 @@ public abstract class RiskStoreTests
         Assert.True(File.Exists(folder.Combine("a", "b", "c", "store.db")));
     }
 
-    [Fact]
-    public async Task Server_stores_are_refused_until_their_dialect_exists()
-    {
-        var exception = await Assert.ThrowsAsync<NotSupportedException>(() =>
-            RiskStore.OpenAsync(StoreLocation.Parse("postgres://u:p@127.0.0.1:1/db"), TestContext.Current.CancellationToken));
-
-        Assert.Contains("not supported yet", exception.Message, StringComparison.Ordinal);
-    }
-
-    private protected abstract StoreLocation Locate(string folder);
-
     private static async Task<string> Pragma(DbConnection connection, string name) =>
         Convert.ToString(await connection.ExecuteScalarAsync($"PRAGMA {name}"), System.Globalization.CultureInfo.InvariantCulture)!;
 }
 
-public sealed class SqliteRiskStoreTests : RiskStoreTests
+public sealed class PostgresRiskStoreTests : RiskStoreTests
 {
-    private protected override StoreLocation Locate(string folder) => SqliteLocation.In(folder);
+    private protected override StoreLocation Locate(string folder) => PostgresLocation.In(folder);
 }

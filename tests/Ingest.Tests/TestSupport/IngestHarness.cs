@@ -106,7 +106,9 @@ internal sealed class IngestHarness : IDisposable
     /// <summary>Row counts of every table of the store, to compare before and after.</summary>
     public async Task<IReadOnlyDictionary<string, long>> CountRowsAsync()
     {
-        var tables = await QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+        var tables = await QueryAsync<string>(Store.Dialect.Kind == StoreKind.Sqlite
+            ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name");
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var table in tables)
         {

@@ -1,0 +1,308 @@
+using System.Data.Common;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace RiskWatch.Ingest.Store;
+
+/// <summary>
+/// PostgreSQL, the production store: rows of a file go by binary COPY into a temporary staging table and from there
+/// into the real table with one set-based <c>INSERT … ON CONFLICT</c> per batch.
+/// </summary>
+internal sealed class PostgresDialect : ISqlDialect
+{
+    public StoreKind Kind => StoreKind.Postgres;
+
+    public string MigrationFolder => "postgres";
+
+    public string SchemaVersionTableSql =>
+        """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version    bigint PRIMARY KEY,
+            name       text   NOT NULL,
+            applied_at text   NOT NULL
+        )
+        """;
+
+    public DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
+
+    public Task ConfigureConnectionAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // Nothing per session: the defaults (READ COMMITTED, synchronous_commit on) are what the store needs.
+        ArgumentNullException.ThrowIfNull(connection);
+        return Task.CompletedTask;
+    }
+
+    public async Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            // SQLite's BEGIN IMMEDIATE, here: one writer per store (schema) at a time, held to commit or rollback. The
+            // ingest gives surrogate numbers as MAX + 1 and checks the ledger before writing; both need it.
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = WriteLockSql;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The transaction-scoped advisory lock of the current schema: tests and tenants in other schemas do not wait.</summary>
+    internal const string WriteLockSql = "SELECT pg_advisory_xact_lock(hashtext('riskwatch.write.' || current_schema()))";
+
+    public string UpsertSql(TableSpec table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return $"INSERT INTO {table.Name} ({string.Join(", ", table.Columns)}) VALUES ({string.Join(", ", table.Columns.Select(c => "@" + c))}){ConflictClause(table)}";
+    }
+
+    public string InsertReturningSql(string table, IReadOnlyList<string> columns, string generatedColumn)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        return $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "@" + c))}) RETURNING {generatedColumn}";
+    }
+
+    public IBulkWriter CreateBulkWriter(DbConnection connection, DbTransaction transaction, TableSpec table, bool buffered)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(table);
+        if (!ReferenceEquals(transaction.Connection, connection))
+        {
+            throw new ArgumentException("The transaction belongs to another connection.", nameof(transaction));
+        }
+
+        var npgsql = (NpgsqlConnection)connection;
+        return buffered
+            ? new CopyWriter(npgsql, (NpgsqlTransaction)transaction, table)
+            : new RowWriter(npgsql, (NpgsqlTransaction)transaction, table, UpsertSql(table));
+    }
+
+    /// <summary>The name of a staging table of <paramref name="table"/> (temporary, dropped at commit).</summary>
+    internal static string StagingName(TableSpec table, int instance) => $"rw_stage_{table.Name}_{instance}";
+
+    /// <summary>Creates the staging table: the target's columns and types, plus the row's order in the file.</summary>
+    internal static string CreateStagingSql(TableSpec table, string staging) =>
+        $"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {string.Join(", ", table.Columns)}, 0::bigint AS rw_seq FROM {table.Name} WITH NO DATA";
+
+    /// <summary>
+    /// Moves the staged rows into the table in one statement. A key staged twice keeps its last row (SQLite's
+    /// row-by-row upsert does the same; ON CONFLICT refuses to touch a row twice in one statement).
+    /// </summary>
+    internal static string MergeSql(TableSpec table, string staging)
+    {
+        var columns = string.Join(", ", table.Columns);
+        if (table.KeyColumns.Count == 0)
+        {
+            return $"INSERT INTO {table.Name} ({columns}) SELECT {columns} FROM {staging} ORDER BY rw_seq";
+        }
+
+        var keys = string.Join(", ", table.KeyColumns);
+        return $"INSERT INTO {table.Name} ({columns}) SELECT {columns} FROM (SELECT DISTINCT ON ({keys}) {columns} FROM {staging} ORDER BY {keys}, rw_seq DESC) AS staged{ConflictClause(table)}";
+    }
+
+    private static string ConflictClause(TableSpec table)
+    {
+        if (table.KeyColumns.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var conflict = $" ON CONFLICT ({string.Join(", ", table.KeyColumns)})";
+        var update = table.UpdateColumns.Select(c => $"{c} = excluded.{c}").ToList();
+        if (update.Count == 0)
+        {
+            return conflict + " DO NOTHING";
+        }
+
+        var where = table.UpdateOnlyIf is null ? string.Empty : $" WHERE {table.UpdateOnlyIf}";
+        return $"{conflict} DO UPDATE SET {string.Join(", ", update)}{where}";
+    }
+
+    /// <summary>
+    /// Buffers rows in memory (at most <see cref="BatchRows"/>) and sends each batch by binary COPY into a staging table,
+    /// then merges it. COPY holds the connection while it runs, and loaders run other statements (quarantine, the
+    /// registry's updates) between rows, so a batch is copied whole at flush time rather than streamed row by row.
+    /// </summary>
+    private sealed class CopyWriter : IBulkWriter
+    {
+        // 64k rows: a COPY and a merge per batch amortize the round trips; the buffer stays a few MiB whatever the file.
+        internal const int BatchRows = 65_536;
+
+        private static int s_instances;
+
+        private readonly NpgsqlConnection _connection;
+        private readonly NpgsqlTransaction _transaction;
+        private readonly TableSpec _table;
+        private readonly string _staging;
+        private readonly Value[] _row;
+        private readonly Value[] _buffer;
+        private readonly int _columns;
+        private int _buffered;
+        private long _sequence;
+        private bool _created;
+
+        public CopyWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, TableSpec table)
+        {
+            _connection = connection;
+            _transaction = transaction;
+            _table = table;
+            _columns = table.Columns.Count;
+            _staging = StagingName(table, Interlocked.Increment(ref s_instances));
+            _row = new Value[_columns];
+            _buffer = new Value[_columns * BatchRows];
+        }
+
+        public void Set(int column, long value) => _row[column] = new Value(ValueKind.Integer, value, 0, null);
+
+        public void Set(int column, long? value) => _row[column] = value is { } v ? new Value(ValueKind.Integer, v, 0, null) : default;
+
+        public void Set(int column, double value) => _row[column] = new Value(ValueKind.Real, 0, value, null);
+
+        public void Set(int column, double? value) => _row[column] = value is { } v ? new Value(ValueKind.Real, 0, v, null) : default;
+
+        public void Set(int column, string? value) => _row[column] = value is null ? default : new Value(ValueKind.Text, 0, 0, value);
+
+        public void Set(int column, byte[]? value) => _row[column] = value is null ? default : new Value(ValueKind.Blob, 0, 0, value);
+
+        public void AddRow()
+        {
+            _row.CopyTo(_buffer, _buffered * _columns);
+            if (++_buffered == BatchRows)
+            {
+                Send();
+            }
+        }
+
+        public Task FlushAsync(CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_buffered > 0)
+            {
+                Send();
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public void Dispose()
+        {
+        }
+
+        /// <summary>Synchronous like the row loop that calls it (see InboxIngestor.LoadRows).</summary>
+        private void Send()
+        {
+            if (!_created)
+            {
+                Execute(CreateStagingSql(_table, _staging));
+                _created = true;
+            }
+
+            using (var importer = _connection.BeginBinaryImport(
+                $"COPY {_staging} ({string.Join(", ", _table.Columns)}, rw_seq) FROM STDIN (FORMAT BINARY)"))
+            {
+                for (var r = 0; r < _buffered; r++)
+                {
+                    importer.StartRow();
+                    var row = _buffer.AsSpan(r * _columns, _columns);
+                    foreach (var value in row)
+                    {
+                        switch (value.Kind)
+                        {
+                            case ValueKind.Integer:
+                                importer.Write(value.Integer, NpgsqlDbType.Bigint);
+                                break;
+                            case ValueKind.Real:
+                                importer.Write(value.Real, NpgsqlDbType.Double);
+                                break;
+                            case ValueKind.Text:
+                                importer.Write((string)value.Reference!, NpgsqlDbType.Text);
+                                break;
+                            case ValueKind.Blob:
+                                importer.Write((byte[])value.Reference!, NpgsqlDbType.Bytea);
+                                break;
+                            default:
+                                importer.WriteNull();
+                                break;
+                        }
+                    }
+
+                    importer.Write(_sequence++, NpgsqlDbType.Bigint);
+                }
+
+                importer.Complete();
+            }
+
+            Execute(MergeSql(_table, _staging));
+            Execute($"TRUNCATE {_staging}");
+            Array.Clear(_buffer, 0, _buffered * _columns);
+            _buffered = 0;
+        }
+
+        private void Execute(string sql)
+        {
+            using var command = new NpgsqlCommand(sql, _connection, _transaction);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>One row at a time, each visible when <see cref="AddRow"/> returns: for rows other statements read at once.</summary>
+    private sealed class RowWriter : IBulkWriter
+    {
+        private readonly NpgsqlCommand _command;
+        private readonly NpgsqlParameter[] _parameters;
+
+        public RowWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, TableSpec table, string sql)
+        {
+            _command = new NpgsqlCommand(sql, connection, transaction);
+            _parameters = new NpgsqlParameter[table.Columns.Count];
+            for (var i = 0; i < _parameters.Length; i++)
+            {
+                _parameters[i] = new NpgsqlParameter("@" + table.Columns[i], DBNull.Value);
+                _command.Parameters.Add(_parameters[i]);
+            }
+        }
+
+        public void Set(int column, long value) => Bind(column, value, NpgsqlDbType.Bigint);
+
+        public void Set(int column, long? value) => Bind(column, value, NpgsqlDbType.Bigint);
+
+        public void Set(int column, double value) => Bind(column, value, NpgsqlDbType.Double);
+
+        public void Set(int column, double? value) => Bind(column, value, NpgsqlDbType.Double);
+
+        public void Set(int column, string? value) => Bind(column, value, NpgsqlDbType.Text);
+
+        public void Set(int column, byte[]? value) => Bind(column, value, NpgsqlDbType.Bytea);
+
+        public void AddRow() => _command.ExecuteNonQuery();
+
+        public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose() => _command.Dispose();
+
+        private void Bind(int column, object? value, NpgsqlDbType type)
+        {
+            // The type is fixed so that a NULL binds as the column's type and the prepared plan never changes.
+            _parameters[column].NpgsqlDbType = type;
+            _parameters[column].Value = value ?? DBNull.Value;
+        }
+    }
+
+    private enum ValueKind : byte
+    {
+        Null,
+        Integer,
+        Real,
+        Text,
+        Blob,
+    }
+
+    private readonly record struct Value(ValueKind Kind, long Integer, double Real, object? Reference);
+}
