@@ -139,7 +139,7 @@ public static class RiskModelTrainer
             latest.RocAucLow, latest.RocAucHigh, folds, ModelMetrics.TieBreakRule, Warnings(folds, options));
         var dataHash = DataHash(target, options, rows);
         var version = string.Create(CultureInfo.InvariantCulture, $"{target.ToName()}-{dates[^1]:yyyyMMdd}-{dataHash[..8]}");
-        return new ValidationResult(target, version, dataHash, metrics, [.. test.Select((r, i) => new ScoredExample(r, testScores[i]))]);
+        return new ValidationResult(target, version, dataHash, dates[0], dates[^1], metrics, [.. test.Select((r, i) => new ScoredExample(r, testScores[i]))]);
     }
 
     /// <summary>Training rows before <paramref name="testFrom"/> (purged if asked) and test rows from it through <paramref name="testThrough"/>.</summary>
