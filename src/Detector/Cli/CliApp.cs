@@ -16,6 +16,8 @@ internal static class CliApp
             IngestCommand.Create(),
             QuarantineCommand.Create(),
             TrainCommand.Create(),
+            EvaluateCommand.Create(),
+            ExportFeaturesCommand.Create(),
             NightlyCommand.Create(),
             QueueCommand.Create(),
             ServeCommand.Create(),

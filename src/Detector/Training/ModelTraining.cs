@@ -23,7 +23,8 @@ internal sealed class ModelTraining(RiskStore store, ModelRegistry registry, ILo
     public async Task<IReadOnlyList<TrainingOutcome>> TrainAsync(DateOnly? asOf, CancellationToken cancellationToken)
     {
         var outcomes = new List<TrainingOutcome>();
-        foreach (var set in await ExamplesAsync(asOf, cancellationToken))
+        var (_, sets) = await ExamplesAsync(asOf, cancellationToken);
+        foreach (var set in sets)
         {
             if (set.Error is not null)
             {
@@ -51,7 +52,8 @@ internal sealed class ModelTraining(RiskStore store, ModelRegistry registry, ILo
     }
 
     /// <summary>Both targets' (household, as-of) examples over the stored history up to <paramref name="asOf"/> (default: the last stored day).</summary>
-    public async Task<IReadOnlyList<TargetExamples>> ExamplesAsync(DateOnly? asOf, CancellationToken cancellationToken)
+    /// <returns>The date the history was read through, and per target its examples.</returns>
+    public async Task<(DateOnly Through, IReadOnlyList<TargetExamples> Sets)> ExamplesAsync(DateOnly? asOf, CancellationToken cancellationToken)
     {
         var (first, last) = await StoredRangeAsync(cancellationToken);
         var through = asOf ?? last;
@@ -83,7 +85,7 @@ internal sealed class ModelTraining(RiskStore store, ModelRegistry registry, ILo
             sets.Add(new TargetExamples(target, examples, null));
         }
 
-        return sets;
+        return (through, sets);
     }
 
     /// <summary>The first and last day of stored electricity usage, the spine of every history.</summary>

@@ -53,6 +53,24 @@ public static class RiskModelTrainer
     }
 
     /// <summary>
+    /// The calibrated pipeline <see cref="Train"/> saves, fitted on <paramref name="examples"/> without any validation (its
+    /// metrics are empty): for the peer comparison, which validates on a split fixed outside.
+    /// </summary>
+    internal static RiskModel FitUnvalidated(ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken = default)
+    {
+        var rows = Ordered(examples);
+        var ml = new MLContext(options.Seed);
+        var final = Fit(ml, target, rows, "the examples", options, cancellationToken);
+        var empty = new ModelMetrics(0, 0, 0, 0, rows[^1].AsOf, double.NaN, double.NaN, [], []);
+        var manifest = new ModelManifest(
+            $"{target.ToName()}-unvalidated", target.ToName(), rows[0].AsOf, rows[^1].AsOf, TargetLabeler.HorizonDays(target),
+            DataHash(target, options, rows), FeatureSchema.Names, empty,
+            new ManifestTraining(options.Seed, options.Trees, options.Leaves, options.MinimumPositives, options.PurgeOverlappingLabels,
+                rows.Length, CountPositives(rows), final.PositiveWeight, $"platt on out-of-fold scores, {CalibrationFolds} household folds"));
+        return new RiskModel(manifest, ml, final.Model, final.InputSchema);
+    }
+
+    /// <summary>
     /// Temporal validation alone, without the final fit: the metrics and held-out predictions <see cref="Train"/> would
     /// record for the same examples, and the version it would give the model.
     /// </summary>
@@ -94,7 +112,7 @@ public static class RiskModelTrainer
             throw new ArgumentException("Temporal validation needs examples from at least 2 distinct as-of dates.", nameof(examples));
         }
 
-        var testDates = Math.Clamp((int)Math.Round(dates.Length * TestFraction, MidpointRounding.AwayFromZero), 1, dates.Length - 1);
+        var testDates = TestDates(dates.Length);
         ml = new MLContext(options.Seed);
         var folds = new List<FoldMetrics>();
         for (var fold = Math.Min(options.ValidationFolds, (dates.Length - 1) / testDates) - 1; fold >= 1; fold--)
@@ -141,6 +159,21 @@ public static class RiskModelTrainer
         var version = string.Create(CultureInfo.InvariantCulture, $"{target.ToName()}-{dates[^1]:yyyyMMdd}-{dataHash[..8]}");
         return new ValidationResult(target, version, dataHash, dates[0], dates[^1], metrics, [.. test.Select((r, i) => new ScoredExample(r, testScores[i]))]);
     }
+
+    /// <summary>First as-of date of the latest fold's test set for these examples.</summary>
+    internal static DateOnly LatestTestFrom(IReadOnlyList<TrainingExample> examples)
+    {
+        var dates = examples.Select(e => e.AsOf).Distinct().Order().ToArray();
+        if (dates.Length < 2)
+        {
+            throw new ArgumentException("Temporal validation needs examples from at least 2 distinct as-of dates.", nameof(examples));
+        }
+
+        return dates[^TestDates(dates.Length)];
+    }
+
+    private static int TestDates(int dates) =>
+        Math.Clamp((int)Math.Round(dates * TestFraction, MidpointRounding.AwayFromZero), 1, dates - 1);
 
     /// <summary>Training rows before <paramref name="testFrom"/> (purged if asked) and test rows from it through <paramref name="testThrough"/>.</summary>
     private static (TrainingExample[] Train, TrainingExample[] Test) Split(
