@@ -23,7 +23,10 @@ public class ScoringBenchmarks
     public void Setup()
     {
         // One core, whatever else runs: the target is a per-core figure.
-        Process.GetCurrentProcess().ProcessorAffinity = 1;
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())
+        {
+            Process.GetCurrentProcess().ProcessorAffinity = 1;
+        }
         var random = new Random(1);
         var examples = new List<TrainingExample>();
         for (var date = 0; date < 6; date++)

@@ -140,6 +140,22 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
     }
 
     [Fact]
+    public void Fast_scoring_over_the_trees_equals_the_ml_net_idataview_pass()
+    {
+        var model = fixture.Model;
+        var rows = fixture.Examples.Select(e => e.Features).ToList();
+
+        var fast = model.Score(rows);
+        var reference = model.ScoreThroughDataView(rows);
+
+        Assert.True(model.IsCompiled);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Assert.True(Math.Abs(fast[i] - reference[i]) < 1e-5, $"row {i}: {fast[i]} vs {reference[i]}");
+        }
+    }
+
+    [Fact]
     public void Scores_rank_a_risky_row_above_a_quiet_one()
     {
         var quiet = new float[FeatureSchema.Count];
