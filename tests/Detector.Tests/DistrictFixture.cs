@@ -47,7 +47,7 @@ public sealed class DistrictFixture : IAsyncLifetime
         using var store = await RiskStore.OpenAsync(StoreLocation.Parse("sqlite:" + Database), CancellationToken.None);
         var keys = KeyRing.LoadOrCreate(Home);
         await new InboxIngestor(store, keys, Serilog.Core.Logger.None).IngestAsync(Inbox, CancellationToken.None);
-        var outcomes = await new ModelTraining(store, new ModelRegistry(Path.Combine(Home, "models")), Serilog.Core.Logger.None)
+        var outcomes = await new ModelTraining(store, new ModelRegistry(Path.Combine(Home, "models")), Serilog.Core.Logger.None, new ThresholdPolicy().DailyCapacityPerDong)
             .TrainAsync(RunDate, CancellationToken.None);
         var failed = outcomes.FirstOrDefault(o => o.Model is null);
         if (failed is not null)

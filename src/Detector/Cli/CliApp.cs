@@ -17,6 +17,8 @@ internal static class CliApp
             QuarantineCommand.Create(),
             LedgerCommand.Create(),
             TrainCommand.Create(),
+            EvaluateCommand.Create(),
+            ExportFeaturesCommand.Create(),
             NightlyCommand.Create(),
             QueueCommand.Create(),
             ServeCommand.Create(),

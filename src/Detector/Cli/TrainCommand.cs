@@ -16,7 +16,7 @@ internal static class TrainCommand
         command.SetAction((parse, cancellationToken) => CliApp.GuardAsync(async () =>
         {
             using var context = await CliContext.OpenAsync(parse.GetValue(CommonOptions.Db), LogEventLevel.Information, cancellationToken);
-            var outcomes = await new ModelTraining(context.Store, context.Models, context.Logger)
+            var outcomes = await new ModelTraining(context.Store, context.Models, context.Logger, context.Policy.DailyCapacityPerDong)
                 .TrainAsync(parse.GetValue(asOf), cancellationToken);
             Print(outcomes);
             return outcomes.All(o => o.Model is not null) ? ExitCodes.Success : ExitCodes.WorkFailed;
@@ -36,21 +36,43 @@ internal static class TrainCommand
 
             var m = model.Metrics;
             var table = new Table()
-                .Title($"[bold]{model.Version}[/] — temporal validation (test from {m.TestFrom:yyyy-MM-dd})")
+                .Title($"[bold]{model.Version}[/] — temporal validation, latest fold (test from {m.TestFrom:yyyy-MM-dd})")
                 .Border(TableBorder.Rounded)
                 .AddColumns("metric", "value");
             table.AddRow("train rows / positives", $"{m.TrainRows:N0} / {m.TrainPositives:N0}");
             table.AddRow("test rows / positives", $"{m.TestRows:N0} / {m.TestPositives:N0}");
-            table.AddRow("ROC-AUC", m.RocAuc.ToString("0.000", CultureInfo.InvariantCulture));
-            table.AddRow("PR-AUC", m.PrAuc.ToString("0.000", CultureInfo.InvariantCulture));
+            table.AddRow("ROC-AUC (95% interval)", $"{F(m.RocAuc)} ({F(m.RocAucLow)}–{F(m.RocAucHigh)})");
+            table.AddRow("PR-AUC (base rate)", $"{F(m.PrAuc)} ({F(m.TestRows == 0 ? double.NaN : (double)m.TestPositives / m.TestRows)})");
             foreach (var k in m.AtK)
             {
-                table.AddRow(
-                    $"precision / recall @ {Markup.Escape(k.Label)} (k={k.K:N0})",
-                    $"{k.Precision.ToString("0.000", CultureInfo.InvariantCulture)} / {k.Recall.ToString("0.000", CultureInfo.InvariantCulture)}");
+                table.AddRow($"precision / recall @ {Markup.Escape(k.Label)} (k={k.K:N0})", $"{F(k.Precision)} / {F(k.Recall)}");
             }
 
+            table.AddRow("ties ranked by", Markup.Escape(m.TieBreak));
             AnsiConsole.Write(table);
+
+            if (m.Folds is { Count: > 0 } folds)
+            {
+                var byFold = new Table().Title($"{model.Version} — every temporal fold").Border(TableBorder.Rounded)
+                    .AddColumns("test dates", "train rows / pos.", "test rows / pos.", "ROC-AUC", "PR-AUC", Markup.Escape(folds[0].AtK.Count > 0 ? "precision / recall @ " + folds[0].AtK[0].Label : "@k"));
+                foreach (var f in folds)
+                {
+                    var first = f.AtK.Count > 0 ? $"{F(f.AtK[0].Precision)} / {F(f.AtK[0].Recall)}" : "-";
+                    byFold.AddRow($"{f.TestFrom:yyyy-MM-dd}..{f.TestThrough:yyyy-MM-dd}", $"{f.TrainRows:N0} / {f.TrainPositives:N0}",
+                        $"{f.TestRows:N0} / {f.TestPositives:N0}", F(f.RocAuc), F(f.PrAuc), first);
+                }
+
+                AnsiConsole.Write(byFold);
+            }
+
+            foreach (var warning in m.Warnings ?? [])
+            {
+                AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
+            }
+
+            continue;
         }
     }
+
+    private static string F(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.000", CultureInfo.InvariantCulture);
 }

@@ -37,7 +37,7 @@ internal sealed class DemoRun(CliContext context)
             AnsiConsole.MarkupLine($"  {results.Count(r => r.Status == "loaded"):N0} files loaded, {results.Sum(r => r.RowsLoaded):N0} rows, {results.Sum(r => r.RowsQuarantined):N0} quarantined");
         });
 
-        var training = new ModelTraining(context.Store, context.Models, context.Logger);
+        var training = new ModelTraining(context.Store, context.Models, context.Logger, context.Policy.DailyCapacityPerDong);
         var (_, last) = await training.StoredRangeAsync(cancellationToken);
         if (context.Models.LoadCurrent(ModelTarget.Crisis) is null || context.Models.LoadCurrent(ModelTarget.LonelyDeath) is null)
         {

@@ -10,10 +10,50 @@ namespace RiskWatch.Detector.Training;
 /// <summary>The outcome of training one target: the promoted model, or why there is none.</summary>
 internal sealed record TrainingOutcome(ModelTarget Target, RiskModel? Model, int Examples, string? Error);
 
+/// <summary>The examples of one target over the stored history, or why there are none.</summary>
+internal sealed record TargetExamples(ModelTarget Target, IReadOnlyList<TrainingExample> Examples, string? Error);
+
 /// <summary>Trains both models on the stored history up to an as-of date and promotes them in the registry.</summary>
-internal sealed class ModelTraining(RiskStore store, ModelRegistry registry, ILogger logger)
+/// <param name="capacityPerDong">The policy's daily capacity per dong team: the k of the validation's precision@k.</param>
+internal sealed class ModelTraining(RiskStore store, ModelRegistry registry, ILogger logger, int capacityPerDong)
 {
+    /// <summary>How every model is trained and validated here: FastTree defaults, k = the dong teams' capacity.</summary>
+    public TrainingOptions Options { get; } = new() { CapacityPerDong = capacityPerDong };
+
     public async Task<IReadOnlyList<TrainingOutcome>> TrainAsync(DateOnly? asOf, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<TrainingOutcome>();
+        var (_, sets) = await ExamplesAsync(asOf, cancellationToken);
+        foreach (var set in sets)
+        {
+            if (set.Error is not null)
+            {
+                outcomes.Add(new TrainingOutcome(set.Target, null, 0, set.Error));
+                continue;
+            }
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                var model = RiskModelTrainer.Train(set.Target, set.Examples, Options, cancellationToken);
+                registry.Promote(model);
+                logger.Information(
+                    "Trained {Target} model {ModelVersion} on {Examples} examples in {Elapsed}, test ROC-AUC {RocAuc:0.000}",
+                    set.Target, model.Version, set.Examples.Count, clock.Elapsed, model.Metrics.RocAuc);
+                outcomes.Add(new TrainingOutcome(set.Target, model, set.Examples.Count, null));
+            }
+            catch (InsufficientLabelsException ex)
+            {
+                outcomes.Add(new TrainingOutcome(set.Target, null, set.Examples.Count, ex.Message));
+            }
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Both targets' (household, as-of) examples over the stored history up to <paramref name="asOf"/> (default: the last stored day).</summary>
+    /// <returns>The date the history was read through, and per target its examples.</returns>
+    public async Task<(DateOnly Through, IReadOnlyList<TargetExamples> Sets)> ExamplesAsync(DateOnly? asOf, CancellationToken cancellationToken)
     {
         var (first, last) = await StoredRangeAsync(cancellationToken);
         var through = asOf ?? last;
@@ -26,7 +66,7 @@ internal sealed class ModelTraining(RiskStore store, ModelRegistry registry, ILo
         var history = await new HistoryLoader(store).LoadAsync(first, through, dongs: null, cancellationToken);
         logger.Information("Loaded {Households} household histories {First:yyyy-MM-dd}..{Through:yyyy-MM-dd} in {Elapsed}",
             history.Households.Count, first, through, clock.Elapsed);
-        var outcomes = new List<TrainingOutcome>();
+        var sets = new List<TargetExamples>();
         foreach (var target in Enum.GetValues<ModelTarget>())
         {
             // The last as-of date is a full label window before `through`, so every label is known by then:
@@ -34,7 +74,7 @@ internal sealed class ModelTraining(RiskStore store, ModelRegistry registry, ILo
             var dates = TrainingSet.AsOfDates(first, through, target);
             if (dates.Count == 0)
             {
-                outcomes.Add(new TrainingOutcome(target, null, 0,
+                sets.Add(new TargetExamples(target, [],
                     $"{target}: history {first:yyyy-MM-dd}..{through:yyyy-MM-dd} is too short for a {TargetLabeler.HorizonDays(target)}-day label window."));
                 continue;
             }
@@ -42,23 +82,10 @@ internal sealed class ModelTraining(RiskStore store, ModelRegistry registry, ILo
             clock.Restart();
             var examples = TrainingSet.Build(history, target, dates, cancellationToken);
             logger.Information("Built {Examples} {Target} examples over {Dates} as-of dates in {Elapsed}", examples.Count, target, dates.Count, clock.Elapsed);
-            clock.Restart();
-            try
-            {
-                var model = RiskModelTrainer.Train(target, examples, new TrainingOptions(), cancellationToken);
-                registry.Promote(model);
-                logger.Information(
-                    "Trained {Target} model {ModelVersion} on {Examples} examples in {Elapsed}, test ROC-AUC {RocAuc:0.000}",
-                    target, model.Version, examples.Count, clock.Elapsed, model.Metrics.RocAuc);
-                outcomes.Add(new TrainingOutcome(target, model, examples.Count, null));
-            }
-            catch (InsufficientLabelsException ex)
-            {
-                outcomes.Add(new TrainingOutcome(target, null, examples.Count, ex.Message));
-            }
+            sets.Add(new TargetExamples(target, examples, null));
         }
 
-        return outcomes;
+        return (through, sets);
     }
 
     /// <summary>The first and last day of stored electricity usage, the spine of every history.</summary>

@@ -20,6 +20,7 @@ public sealed class RiskModel
     private readonly ITransformer _model;
     private readonly DataViewSchema _inputSchema;
     private readonly Lazy<ITransformer> _contributions;
+    private readonly Lazy<CompiledEnsemble?> _compiled;
 
     internal RiskModel(ModelManifest manifest, MLContext ml, ITransformer model, DataViewSchema inputSchema)
     {
@@ -29,6 +30,7 @@ public sealed class RiskModel
         _inputSchema = inputSchema;
         Target = ModelTargetNames.Parse(manifest.Target);
         _contributions = new Lazy<ITransformer>(CreateContributionTransformer);
+        _compiled = new Lazy<CompiledEnsemble?>(() => CompiledEnsemble.TryCompile(_model));
     }
 
     /// <summary>e.g. <c>crisis-20261122-3f9a1c2b</c>: target, last as-of date trained on, first 8 hex digits of <see cref="DataHash"/>.</summary>
@@ -49,14 +51,43 @@ public sealed class RiskModel
 
     public IReadOnlyList<string> FeatureNames => _manifest.Features;
 
-    /// <summary>Calibrated probabilities of the target, one per row, through one ML.NET pass over all rows.</summary>
+    /// <summary>
+    /// Calibrated probabilities of the target, one per row: the model's own trees and calibrator walked over the rows
+    /// (<see cref="CompiledEnsemble"/>, several times faster than a pass through IDataView and equal to it), or the ML.NET
+    /// pass when the model has another shape.
+    /// </summary>
     public float[] Score(IReadOnlyList<float[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (_compiled.Value is not { } compiled)
+        {
+            return ScoreThroughDataView(rows);
+        }
+
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (rows[i] is not { } row || row.Length != FeatureNames.Count)
+            {
+                throw new ArgumentException($"Row {i} has {rows[i]?.Length ?? 0} features; the model expects {FeatureNames.Count}.", nameof(rows));
+            }
+        }
+
+        var scores = new float[rows.Count];
+        compiled.Score(rows, scores);
+        return scores;
+    }
+
+    /// <summary>The same probabilities through one ML.NET IDataView pass over all rows (the reference the fast path is held to).</summary>
+    internal float[] ScoreThroughDataView(IReadOnlyList<float[]> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
         return rows.Count == 0
             ? []
             : RiskModelTrainer.ReadColumn(_model.Transform(new FeatureDataView(rows, FeatureNames.Count)), ProbabilityColumn);
     }
+
+    /// <summary>Whether <see cref="Score"/> takes the compiled path.</summary>
+    internal bool IsCompiled => _compiled.Value is not null;
 
     /// <summary>
     /// Up to <paramref name="top"/> reasons for one row's score: the features pushing the score up most (FastTree feature

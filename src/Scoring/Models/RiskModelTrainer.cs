@@ -13,9 +13,10 @@ namespace RiskWatch.Scoring.Models;
 
 /// <summary>Trains, validates and calibrates a <see cref="RiskModel"/> for one target.</summary>
 /// <remarks>
-/// <para>Validation is temporal: the last quarter of the distinct as-of dates is the test set, the model is fitted on the
-/// earlier rows (optionally purged, see <see cref="TrainingOptions.PurgeOverlappingLabels"/>) and measured on the test rows;
-/// the saved model is then refitted on every example.</para>
+/// <para>Validation is temporal and rolling (see <see cref="Validate"/>): the last quarter of the distinct as-of dates is the
+/// latest test set, earlier folds move the cut-off back; each fold is fitted on the rows before its cut-off (optionally
+/// purged, see <see cref="TrainingOptions.PurgeOverlappingLabels"/>) and measured on its test rows; the saved model is then
+/// refitted on every example.</para>
 /// <para>Imbalance: positives are weighted by √(negatives / positives), enough for the trees to look for them without a
 /// handful of positives dominating every split. The weights bend FastTree's own sigmoid, so probabilities come from a Platt
 /// calibrator fitted, unweighted, on out-of-fold scores (3 folds of households): in-sample boosted-tree scores are
@@ -28,18 +29,75 @@ public static class RiskModelTrainer
     private const int CalibrationFolds = 3;
     private const string ScoreColumn = "Score";
 
-    /// <summary>Validates on the last quarter of the as-of dates, then fits the returned model on every example.</summary>
+    /// <summary>Validates (see <see cref="Validate"/>), then fits the returned model on every example.</summary>
     /// <exception cref="InsufficientLabelsException">Fewer positives than <see cref="TrainingOptions.MinimumPositives"/>.</exception>
     public static RiskModel Train(ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken = default)
+    {
+        var validation = Validate(target, examples, options, cancellationToken, out var rows, out var ml);
+        var final = Fit(ml, target, rows, "all examples", options, cancellationToken);
+        var positives = CountPositives(rows);
+        var manifest = new ModelManifest(
+            Version: validation.Version,
+            Target: target.ToName(),
+            TrainedFrom: rows[0].AsOf,
+            TrainedThrough: rows[^1].AsOf,
+            HorizonDays: TargetLabeler.HorizonDays(target),
+            DataHash: validation.DataHash,
+            Features: FeatureSchema.Names,
+            Metrics: validation.Metrics,
+            Training: new ManifestTraining(
+                options.Seed, options.Trees, options.Leaves, options.MinimumPositives, options.PurgeOverlappingLabels,
+                rows.Length, positives, final.PositiveWeight,
+                $"platt on out-of-fold scores, {CalibrationFolds} household folds"));
+        return new RiskModel(manifest, ml, final.Model, final.InputSchema);
+    }
+
+    /// <summary>
+    /// The calibrated pipeline <see cref="Train"/> saves, fitted on <paramref name="examples"/> without any validation (its
+    /// metrics are empty): for the peer comparison, which validates on a split fixed outside.
+    /// </summary>
+    internal static RiskModel FitUnvalidated(ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken = default)
+    {
+        var rows = Ordered(examples);
+        var ml = new MLContext(options.Seed);
+        var final = Fit(ml, target, rows, "the examples", options, cancellationToken);
+        var empty = new ModelMetrics(0, 0, 0, 0, rows[^1].AsOf, double.NaN, double.NaN, [], []);
+        var manifest = new ModelManifest(
+            $"{target.ToName()}-unvalidated", target.ToName(), rows[0].AsOf, rows[^1].AsOf, TargetLabeler.HorizonDays(target),
+            DataHash(target, options, rows), FeatureSchema.Names, empty,
+            new ManifestTraining(options.Seed, options.Trees, options.Leaves, options.MinimumPositives, options.PurgeOverlappingLabels,
+                rows.Length, CountPositives(rows), final.PositiveWeight, $"platt on out-of-fold scores, {CalibrationFolds} household folds"));
+        return new RiskModel(manifest, ml, final.Model, final.InputSchema);
+    }
+
+    /// <summary>
+    /// Temporal validation alone, without the final fit: the metrics and held-out predictions <see cref="Train"/> would
+    /// record for the same examples, and the version it would give the model.
+    /// </summary>
+    /// <remarks>
+    /// The latest fold tests on the last quarter of the as-of dates with the calibrated pipeline (its probabilities fill the
+    /// calibration table and <see cref="ValidationResult.Test"/>). Up to <see cref="TrainingOptions.ValidationFolds"/> − 1
+    /// earlier folds roll the cut-off back by the same span and fit the trees alone: Platt scaling is monotone, so ranking
+    /// figures (ROC-AUC, PR-AUC, @k) are the same without it, at a quarter of the cost. A fold whose training rows hold no
+    /// positive is left out.
+    /// </remarks>
+    public static ValidationResult Validate(ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken = default) =>
+        Validate(target, examples, options, cancellationToken, out _, out _);
+
+    private static ValidationResult Validate(
+        ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken,
+        out TrainingExample[] rows, out MLContext ml)
     {
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Trees, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Leaves, 2, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MinimumPositives, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ValidationFolds, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CapacityPerDong, nameof(options));
         var horizon = TargetLabeler.HorizonDays(target);
 
-        var rows = Ordered(examples);
+        rows = Ordered(examples);
         var positives = CountPositives(rows);
         if (positives < options.MinimumPositives)
         {
@@ -54,11 +112,29 @@ public static class RiskModelTrainer
             throw new ArgumentException("Temporal validation needs examples from at least 2 distinct as-of dates.", nameof(examples));
         }
 
-        var testDates = Math.Clamp((int)Math.Round(dates.Length * TestFraction, MidpointRounding.AwayFromZero), 1, dates.Length - 1);
+        var testDates = TestDates(dates.Length);
+        ml = new MLContext(options.Seed);
+        var folds = new List<FoldMetrics>();
+        for (var fold = Math.Min(options.ValidationFolds, (dates.Length - 1) / testDates) - 1; fold >= 1; fold--)
+        {
+            var first = dates.Length - ((fold + 1) * testDates);
+            var (foldTrain, foldTest) = Split(rows, dates[first], dates[first + testDates - 1], horizon, options);
+            if (CountPositives(foldTrain) == 0)
+            {
+                continue;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var trees = FitTrees(ml, options, [.. foldTrain.Select(r => r.Features)], [.. foldTrain.Select(r => r.Label)], Weights(foldTrain).Weights);
+            var scores = ReadColumn(trees.Transform(new FeatureDataView([.. foldTest.Select(r => r.Features)], FeatureSchema.Count)), ScoreColumn);
+            var e = Evaluate(scores, foldTest, options);
+            folds.Add(new FoldMetrics(
+                dates[first], dates[first + testDates - 1], foldTrain.Length, CountPositives(foldTrain), foldTest.Length,
+                CountPositives(foldTest), e.RocAuc, e.PrAuc, e.AtK));
+        }
+
         var testFrom = dates[^testDates];
-        var lastTrainDay = options.PurgeOverlappingLabels ? testFrom.DayNumber - horizon - 1 : testFrom.DayNumber - 1;
-        var train = rows.Where(r => r.AsOf.DayNumber <= lastTrainDay).ToArray();
-        var test = rows.Where(r => r.AsOf >= testFrom).ToArray();
+        var (train, test) = Split(rows, testFrom, dates[^1], horizon, options);
         var trainPositives = CountPositives(train);
         if (trainPositives == 0)
         {
@@ -70,30 +146,67 @@ public static class RiskModelTrainer
                 string.Create(CultureInfo.InvariantCulture, $"no positive example in the validation training rows before {testFrom:yyyy-MM-dd}{purged}"));
         }
 
-        var ml = new MLContext(options.Seed);
         var validation = Fit(ml, target, train, string.Create(CultureInfo.InvariantCulture, $"the validation rows before {testFrom:yyyy-MM-dd}"), options, cancellationToken);
-        var testScores = validation.Score(test.Select(r => r.Features).ToArray());
-        var (rocAuc, prAuc, atK, calibration) = ModelEvaluation.Evaluate(
-            testScores, test.Select(r => r.Label).ToArray(), test.Select(r => r.HouseholdKey).ToArray());
-        var metrics = new ModelMetrics(
-            train.Length, trainPositives, test.Length, CountPositives(test), testFrom, rocAuc, prAuc, atK, calibration);
+        var testScores = validation.Score([.. test.Select(r => r.Features)]);
+        var latest = Evaluate(testScores, test, options);
+        var testPositives = CountPositives(test);
+        folds.Add(new FoldMetrics(testFrom, dates[^1], train.Length, trainPositives, test.Length, testPositives, latest.RocAuc, latest.PrAuc, latest.AtK));
 
-        var final = Fit(ml, target, rows, "all examples", options, cancellationToken);
+        var metrics = new ModelMetrics(
+            train.Length, trainPositives, test.Length, testPositives, testFrom, latest.RocAuc, latest.PrAuc, latest.AtK, latest.Calibration,
+            latest.RocAucLow, latest.RocAucHigh, folds, ModelMetrics.TieBreakRule, Warnings(folds, options));
         var dataHash = DataHash(target, options, rows);
-        var manifest = new ModelManifest(
-            Version: string.Create(CultureInfo.InvariantCulture, $"{target.ToName()}-{dates[^1]:yyyyMMdd}-{dataHash[..8]}"),
-            Target: target.ToName(),
-            TrainedFrom: dates[0],
-            TrainedThrough: dates[^1],
-            HorizonDays: horizon,
-            DataHash: dataHash,
-            Features: FeatureSchema.Names,
-            Metrics: metrics,
-            Training: new ManifestTraining(
-                options.Seed, options.Trees, options.Leaves, options.MinimumPositives, options.PurgeOverlappingLabels,
-                rows.Length, positives, final.PositiveWeight,
-                $"platt on out-of-fold scores, {CalibrationFolds} household folds"));
-        return new RiskModel(manifest, ml, final.Model, final.InputSchema);
+        var version = string.Create(CultureInfo.InvariantCulture, $"{target.ToName()}-{dates[^1]:yyyyMMdd}-{dataHash[..8]}");
+        return new ValidationResult(target, version, dataHash, dates[0], dates[^1], metrics, [.. test.Select((r, i) => new ScoredExample(r, testScores[i]))]);
+    }
+
+    /// <summary>First as-of date of the latest fold's test set for these examples.</summary>
+    internal static DateOnly LatestTestFrom(IReadOnlyList<TrainingExample> examples)
+    {
+        var dates = examples.Select(e => e.AsOf).Distinct().Order().ToArray();
+        if (dates.Length < 2)
+        {
+            throw new ArgumentException("Temporal validation needs examples from at least 2 distinct as-of dates.", nameof(examples));
+        }
+
+        return dates[^TestDates(dates.Length)];
+    }
+
+    private static int TestDates(int dates) =>
+        Math.Clamp((int)Math.Round(dates * TestFraction, MidpointRounding.AwayFromZero), 1, dates - 1);
+
+    /// <summary>Training rows before <paramref name="testFrom"/> (purged if asked) and test rows from it through <paramref name="testThrough"/>.</summary>
+    private static (TrainingExample[] Train, TrainingExample[] Test) Split(
+        TrainingExample[] rows, DateOnly testFrom, DateOnly testThrough, int horizon, TrainingOptions options)
+    {
+        var lastTrainDay = options.PurgeOverlappingLabels ? testFrom.DayNumber - horizon - 1 : testFrom.DayNumber - 1;
+        return (rows.Where(r => r.AsOf.DayNumber <= lastTrainDay).ToArray(), rows.Where(r => r.AsOf >= testFrom && r.AsOf <= testThrough).ToArray());
+    }
+
+    private static Evaluated Evaluate(float[] scores, TrainingExample[] test, TrainingOptions options) =>
+        ModelEvaluation.Evaluate(
+            scores, [.. test.Select(r => r.Label)], [.. test.Select(r => r.HouseholdKey)],
+            [.. test.Select(r => r.DongCode)], [.. test.Select(r => r.AsOf)], options.CapacityPerDong);
+
+    /// <summary>Below this many positives in a test fold, its figures move by whole tenths with one household more or less.</summary>
+    internal const int FewPositives = 30;
+
+    private static string[] Warnings(List<FoldMetrics> folds, TrainingOptions options)
+    {
+        var warnings = new List<string>();
+        foreach (var f in folds.Where(f => f.TestPositives < FewPositives))
+        {
+            warnings.Add(string.Create(
+                CultureInfo.InvariantCulture,
+                $"too few positives: the fold tested {f.TestFrom:yyyy-MM-dd}..{f.TestThrough:yyyy-MM-dd} has {f.TestPositives} (< {FewPositives}); read its figures as rough, see the ROC-AUC interval"));
+        }
+
+        if (folds.Count < options.ValidationFolds)
+        {
+            warnings.Add($"{folds.Count} temporal fold(s) instead of {options.ValidationFolds}: the history is too short, or early folds had no positive to train on");
+        }
+
+        return [.. warnings];
     }
 
     private sealed record Fitted(ITransformer Model, DataViewSchema InputSchema, double PositiveWeight)
@@ -108,9 +221,7 @@ public static class RiskModelTrainer
     {
         var features = rows.Select(r => r.Features).ToArray();
         var labels = rows.Select(r => r.Label).ToArray();
-        var positives = CountPositives(rows);
-        var positiveWeight = Math.Max(1.0, Math.Sqrt((double)(rows.Length - positives) / positives));
-        var weights = labels.Select(l => l ? (float)positiveWeight : 1f).ToArray();
+        var (weights, positiveWeight) = Weights(rows);
 
         var folds = HouseholdFolds(rows, target, part, options);
         var outOfFold = new float[rows.Length];
@@ -140,6 +251,14 @@ public static class RiskModelTrainer
         var final = FitTrees(ml, options, features, labels, weights);
         var scoringSchema = new FeatureDataView([], FeatureSchema.Count).Schema;
         return new Fitted(new TransformerChain<ITransformer>(final, calibrator), scoringSchema, positiveWeight);
+    }
+
+    /// <summary>Positives weighted by √(negatives / positives): see the class remarks.</summary>
+    private static (float[] Weights, double PositiveWeight) Weights(TrainingExample[] rows)
+    {
+        var positives = CountPositives(rows);
+        var positiveWeight = positives == 0 ? 1.0 : Math.Max(1.0, Math.Sqrt((double)(rows.Length - positives) / positives));
+        return (rows.Select(r => r.Label ? (float)positiveWeight : 1f).ToArray(), positiveWeight);
     }
 
     private static BinaryPredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>> FitTrees(

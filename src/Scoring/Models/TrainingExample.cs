@@ -12,6 +12,15 @@ public sealed record TrainingOptions
 
     public int Leaves { get; init; } = 31;
 
+    /// <summary>Temporal folds (rolling cut-offs), the latest included; fewer when the history is short.</summary>
+    public int ValidationFolds { get; init; } = 3;
+
+    /// <summary>
+    /// New cases each dong team takes per day (the Detector's threshold policy): the validation reports precision and recall
+    /// at this k per dong and as-of date. 0 leaves that figure out. Not part of the model, so not part of its data hash.
+    /// </summary>
+    public int CapacityPerDong { get; init; }
+
     /// <summary>Fewer positive examples than this and training refuses (<see cref="InsufficientLabelsException"/>).</summary>
     public int MinimumPositives { get; init; } = 10;
 
@@ -24,3 +33,12 @@ public sealed record TrainingOptions
     /// </summary>
     public bool PurgeOverlappingLabels { get; init; }
 }
+
+/// <summary>A held-out example with the probability the validation model gave it.</summary>
+public sealed record ScoredExample(TrainingExample Example, float Probability);
+
+/// <summary>What <see cref="RiskModelTrainer.Validate"/> measured, and the version <see cref="RiskModelTrainer.Train"/> gives a model of the same examples.</summary>
+/// <param name="Test">The latest fold's test rows with calibrated probabilities, in (as-of, household key) order.</param>
+/// <param name="TrainedFrom">First as-of date among the examples (the training window of the model of the same examples).</param>
+public sealed record ValidationResult(
+    ModelTarget Target, string Version, string DataHash, DateOnly TrainedFrom, DateOnly TrainedThrough, ModelMetrics Metrics, IReadOnlyList<ScoredExample> Test);

@@ -13,7 +13,7 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
 
         Assert.True(metrics.RocAuc > 0.8, $"ROC AUC {metrics.RocAuc:F3}");
         Assert.True(metrics.PrAuc > metrics.TestPositives / (double)metrics.TestRows, "PR AUC above the base rate");
-        Assert.Equal(["top 1%", "top 5%", "top 10%"], metrics.AtK.Select(k => k.Label));
+        Assert.Equal(["top 1%", "top 2%", "top 5%"], metrics.AtK.Select(k => k.Label));
     }
 
     [Fact]
@@ -38,6 +38,56 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
         Assert.Equal(2 * 2_000, metrics.TestRows);
         Assert.Equal(6 * 2_000, metrics.TrainRows);
         Assert.Equal(SyntheticExamples.FirstAsOf.AddDays(7 * SyntheticExamples.DaysBetweenAsOfDates), fixture.Model.TrainedThrough);
+    }
+
+    [Fact]
+    public void Validation_rolls_the_cut_off_back_over_three_temporal_folds()
+    {
+        var folds = fixture.Model.Metrics.Folds!;
+
+        // 8 as-of dates, 2 per test span: tested on dates 3–4, 5–6, 7–8, each fitted on every date before its span.
+        Assert.Equal([2 * 2_000, 4 * 2_000, 6 * 2_000], folds.Select(f => f.TrainRows));
+        Assert.All(folds, f => Assert.Equal(2 * 2_000, f.TestRows));
+        Assert.Equal(SyntheticExamples.FirstAsOf.AddDays(2 * SyntheticExamples.DaysBetweenAsOfDates), folds[0].TestFrom);
+        Assert.Equal(fixture.Model.Metrics.TestFrom, folds[^1].TestFrom);
+        Assert.Equal(fixture.Model.Metrics.RocAuc, folds[^1].RocAuc);
+        Assert.All(folds, f => Assert.True(f.RocAuc > 0.8, $"fold from {f.TestFrom}: ROC AUC {f.RocAuc:F3}"));
+        Assert.InRange(fixture.Model.Metrics.RocAuc, fixture.Model.Metrics.RocAucLow, fixture.Model.Metrics.RocAucHigh);
+    }
+
+    [Fact]
+    public void Precision_at_capacity_takes_k_rows_per_dong_and_as_of_date_with_ties_broken_by_household_key()
+    {
+        var examples = SyntheticExamples.Create(households: 400, asOfDates: 4, seed: 6);
+        for (var i = 0; i < examples.Count; i++)
+        {
+            // Two dongs, so k = 5 per dong and date gives 10 rows for the single test date.
+            examples[i] = examples[i] with { DongCode = i % 2 == 0 ? "2826051000" : "2826052000" };
+        }
+
+        var result = RiskModelTrainer.Validate(
+            ModelTarget.Crisis, examples, new TrainingOptions { Trees = 10, CapacityPerDong = 5 }, TestContext.Current.CancellationToken);
+
+        var atCapacity = result.Metrics.AtK[0];
+        Assert.Equal("capacity 5/dong/day", atCapacity.Label);
+        Assert.Equal(10, atCapacity.K);
+        Assert.Equal(ModelMetrics.TieBreakRule, result.Metrics.TieBreak);
+        var expected = result.Test
+            .GroupBy(t => t.Example.DongCode)
+            .SelectMany(g => g.OrderByDescending(t => t.Probability).ThenBy(t => t.Example.HouseholdKey, StringComparer.Ordinal).Take(5))
+            .Count(t => t.Example.Label);
+        Assert.Equal(expected / 10.0, atCapacity.Precision, 9);
+    }
+
+    [Fact]
+    public void A_test_fold_with_few_positives_carries_a_warning()
+    {
+        var examples = SyntheticExamples.Create(households: 300, asOfDates: 4, seed: 3, intercept: -11);
+
+        var result = RiskModelTrainer.Validate(
+            ModelTarget.LonelyDeath, examples, new TrainingOptions { Trees = 10, MinimumPositives = 1 }, TestContext.Current.CancellationToken);
+
+        Assert.Contains(result.Metrics.Warnings!, w => w.StartsWith("too few positives", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -87,6 +137,22 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
             ["arrears_months_health_insurance", "elec_flat_days"],
             reasons.Select(r => r.Code).Order(StringComparer.Ordinal));
         Assert.Contains(reasons, r => r.Text == "건강보험료 6개월 체납 (health insurance 6 months overdue)");
+    }
+
+    [Fact]
+    public void Fast_scoring_over_the_trees_equals_the_ml_net_idataview_pass()
+    {
+        var model = fixture.Model;
+        var rows = fixture.Examples.Select(e => e.Features).ToList();
+
+        var fast = model.Score(rows);
+        var reference = model.ScoreThroughDataView(rows);
+
+        Assert.True(model.IsCompiled);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Assert.True(Math.Abs(fast[i] - reference[i]) < 1e-5, $"row {i}: {fast[i]} vs {reference[i]}");
+        }
     }
 
     [Fact]

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Globalization;
+using RiskWatch.Scoring.Models;
+
+namespace RiskWatch.Benchmarks;
+
+/// <summary>
+/// RiskWatch's side of the peer comparison (benchmarks/peer/compare.sh): trains the production pipeline (FastTree +
+/// out-of-fold Platt, <see cref="TrainingOptions"/> defaults) on each target's exported train matrix, scores the test matrix
+/// and writes <c>riskwatch_{target}_scores.csv</c> (household, score) and <c>riskwatch_{target}_timing.csv</c>. The metrics
+/// are computed by peer.py for every contender alike, so the table compares models, not metric code.
+/// </summary>
+internal static class PeerRun
+{
+    public static int Run(string directory)
+    {
+        foreach (var target in Enum.GetValues<ModelTarget>())
+        {
+            var name = target.ToName();
+            var trainPath = Path.Combine(directory, $"{name}_train.csv");
+            var testPath = Path.Combine(directory, $"{name}_test.csv");
+            if (!File.Exists(trainPath) || !File.Exists(testPath))
+            {
+                Console.Error.WriteLine($"peer: {name}: no matrices in {directory}, skipped");
+                continue;
+            }
+
+            var train = FeatureMatrix.Read(trainPath);
+            var test = FeatureMatrix.Read(testPath);
+            var clock = Stopwatch.StartNew();
+            var model = RiskModelTrainer.FitUnvalidated(target, train, new TrainingOptions());
+            var trainSeconds = clock.Elapsed.TotalSeconds;
+            var rows = test.Select(e => e.Features).ToArray();
+            model.Score(rows[..Math.Min(rows.Length, 1_000)]); // first call builds ML.NET's pipeline; time the steady state
+            clock.Restart();
+            var scores = model.Score(rows);
+            var scoreSeconds = clock.Elapsed.TotalSeconds;
+
+            using (var writer = new StreamWriter(Path.Combine(directory, $"riskwatch_{name}_scores.csv")))
+            {
+                writer.WriteLine("household,as_of,score");
+                for (var i = 0; i < test.Count; i++)
+                {
+                    writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{test[i].HouseholdKey},{test[i].AsOf:yyyy-MM-dd},{scores[i]:R}"));
+                }
+            }
+
+            File.WriteAllText(
+                Path.Combine(directory, $"riskwatch_{name}_timing.csv"),
+                string.Create(CultureInfo.InvariantCulture, $"train_seconds,score_seconds\n{trainSeconds:0.000},{scoreSeconds:0.000}\n"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"peer: riskwatch {name}: {train.Count:N0} train rows, {test.Count:N0} test rows, train {trainSeconds:0.0} s, score {scoreSeconds:0.000} s"));
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+using RiskWatch.Scoring.Features;
+
+namespace RiskWatch.Detector.Tests;
+
+/// <summary>`riskwatch evaluate` and `riskwatch export-features` on the shared district, through the real executable.</summary>
+public sealed class ModelReportCliTests(DistrictFixture district)
+{
+    [Fact]
+    public async Task Evaluate_writes_one_report_with_folds_bias_audit_and_plots_for_both_models()
+    {
+        var output = TestPaths.NewTempDirectory();
+
+        var result = await CliProcess.RunAsync(district.Home, "evaluate", "--as-of", "2026-11-22", "--out", output);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(Path.Combine(output, "report.md"), result.Out.Trim());
+        var markdown = await File.ReadAllTextAsync(Path.Combine(output, "report.md"), TestContext.Current.CancellationToken);
+        foreach (var target in new[] { "crisis", "lonely_death" })
+        {
+            Assert.Contains($"## {target}", markdown, StringComparison.Ordinal);
+            Assert.True(new FileInfo(Path.Combine(output, $"{target}-pr-curve.png")).Length > 1_000);
+            Assert.True(new FileInfo(Path.Combine(output, $"{target}-calibration.png")).Length > 1_000);
+        }
+
+        Assert.Contains("precision / recall @ capacity 5/dong/day", markdown, StringComparison.Ordinal);
+        Assert.Contains("| sex | ", markdown, StringComparison.Ordinal);
+        Assert.Contains("| dong | ", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_features_writes_train_and_test_matrices_with_hashed_households()
+    {
+        var output = TestPaths.NewTempDirectory();
+
+        var result = await CliProcess.RunAsync(district.Home, "export-features", "--out", output);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        foreach (var file in new[] { "crisis_train.csv", "crisis_test.csv", "lonely_death_train.csv", "lonely_death_test.csv" })
+        {
+            var lines = await File.ReadAllLinesAsync(Path.Combine(output, file), TestContext.Current.CancellationToken);
+            Assert.Equal("household,dong,as_of,label," + string.Join(',', FeatureSchema.Names), lines[0]);
+            Assert.True(lines.Length > 100, $"{file}: {lines.Length} lines");
+            var cells = lines[1].Split(',');
+            Assert.Equal(16, cells[0].Length);
+            Assert.Equal(4 + FeatureSchema.Count, cells.Length);
+        }
+
+        var lastTrain = File.ReadLines(Path.Combine(output, "crisis_train.csv")).Skip(1).Max(l => l.Split(',')[2]);
+        var firstTest = File.ReadLines(Path.Combine(output, "crisis_test.csv")).Skip(1).Min(l => l.Split(',')[2]);
+        Assert.True(string.CompareOrdinal(lastTrain, firstTest) < 0, $"train up to {lastTrain}, test from {firstTest}");
+    }
+}
