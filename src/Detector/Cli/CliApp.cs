@@ -19,6 +19,7 @@ internal static class CliApp
             NightlyCommand.Create(),
             QueueCommand.Create(),
             ServeCommand.Create(),
+            UsersCommand.Create(),
         };
 
         if (Console.IsOutputRedirected)

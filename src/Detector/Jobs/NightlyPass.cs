@@ -23,7 +23,7 @@ public sealed record NightlyResult(
 /// Re-entrant: a rerun of a finished D changes nothing.
 /// </summary>
 internal sealed class NightlyPass(
-    RiskStore store, KeyRing keys, ModelRegistry models, ThresholdPolicy policy, string inbox, ILogger logger)
+    RiskStore store, KeyRing keys, ModelRegistry models, ThresholdPolicy fallbackPolicy, string inbox, ILogger logger)
 {
     /// <summary>Days of history read for a night: the 60-day baseline and the recent weeks the features compare with it.</summary>
     public const int WindowDays = 120;
@@ -48,13 +48,18 @@ internal sealed class NightlyPass(
         var lonely = models.LoadCurrent(ModelTarget.LonelyDeath)
             ?? throw new InvalidOperationException("No lonely_death model yet: run `riskwatch train` first.");
         var modelVersion = $"{crisis.Version}+{lonely.Version}";
-        var stamp = new RunStamp(runDate, DistrictPartition, modelVersion, policy.Version);
+
+        // The analysts' current version in the store rules; the file or default policy only until one is saved there.
+        var saved = await new PolicyStore(store).CurrentAsync(cancellationToken);
+        var policy = saved?.Policy ?? fallbackPolicy;
+        var policyVersion = saved?.Stamp ?? fallbackPolicy.Version;
+        var stamp = new RunStamp(runDate, DistrictPartition, modelVersion, policyVersion);
 
         var queue = new DongQueue(store);
         if (await queue.IsDoneAsync(runDate, DistrictPartition, cancellationToken))
         {
             logger.Information("Nightly pass for {RunDate:yyyy-MM-dd} already done; nothing changes", runDate);
-            return new NightlyResult(runDate, true, files, 0, 0, 0, 0, 0, 0, modelVersion, policy.Version, clock.Elapsed);
+            return new NightlyResult(runDate, true, files, 0, 0, 0, 0, 0, 0, modelVersion, policyVersion, clock.Elapsed);
         }
 
         var history = await new HistoryLoader(store).LoadAsync(
@@ -89,12 +94,12 @@ internal sealed class NightlyPass(
             f.Lane,
             f.Scored.CrisisScore,
             f.Scored.LonelyDeathScore,
-            () => Reasons(f, features[f.Scored.Row], crisis, lonely, runDate))).ToList();
+            () => Reasons(f, features[f.Scored.Row], crisis, lonely, policy, runDate))).ToList();
 
         var pushed = await queue.PushAsync(stamp, drafts, scores, policy, cancellationToken);
         var result = new NightlyResult(
             runDate, pushed.AlreadyDone, files, households.Count, flags.Count, pushed.Opened, pushed.Updated,
-            pushed.HeldByCapacity, pushed.HeldByCoolDown, modelVersion, policy.Version, clock.Elapsed);
+            pushed.HeldByCapacity, pushed.HeldByCoolDown, modelVersion, policyVersion, clock.Elapsed);
         logger.Information(
             "Nightly pass {RunDate:yyyy-MM-dd}: {Households} households scored, {Flagged} flagged, {Opened} cases opened, {Updated} updated, {HeldByCapacity} held by capacity in {Elapsed}",
             runDate, result.HouseholdsScored, result.Flagged, result.Opened, result.Updated, result.HeldByCapacity, result.Elapsed);
@@ -105,7 +110,8 @@ internal sealed class NightlyPass(
     /// Why, in the officer's words: the flatline signal first when it fired, then the strongest contributions of the model
     /// that put the household forward, then who lives there.
     /// </summary>
-    private IReadOnlyList<string> Reasons(Flag flag, float[] features, RiskModel crisis, RiskModel lonely, DateOnly runDate)
+    private static IReadOnlyList<string> Reasons(
+        Flag flag, float[] features, RiskModel crisis, RiskModel lonely, ThresholdPolicy policy, DateOnly runDate)
     {
         var reasons = new List<Reason>();
         if (flag.Lane.HasFlag(Lane.Flatline))

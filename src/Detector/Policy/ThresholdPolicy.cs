@@ -32,6 +32,9 @@ public sealed record ThresholdPolicy
     /// <summary>New model-lane cases a dong team can take per day; urgent (flatline) cases always go through.</summary>
     public int DailyCapacityPerDong { get; init; } = 5;
 
+    /// <summary>A team's own daily capacity where it differs from <see cref="DailyCapacityPerDong"/> (dong code → cases a day).</summary>
+    public IReadOnlyDictionary<string, int> CapacityByDong { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
     /// <summary>Days after a case is closed before the model lane may open another for the household.</summary>
     public int CoolDownDays { get; init; } = 30;
 
@@ -45,10 +48,43 @@ public sealed record ThresholdPolicy
             var canonical = string.Join(
                 '|',
                 Format(CrisisThreshold), Format(LonelyDeathThreshold), Format(CrisisHigh), Format(LonelyDeathHigh),
-                Format(WatchThreshold), DailyCapacityPerDong, CoolDownDays, FlatlineDays);
+                Format(WatchThreshold), DailyCapacityPerDong, CoolDownDays, FlatlineDays,
+                string.Join(',', CapacityByDong.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}")));
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(canonical));
             return "policy-" + Convert.ToHexStringLower(hash)[..8];
         }
+    }
+
+    /// <summary>New model-lane cases the dong's team can take per day.</summary>
+    public int CapacityFor(string dongCode) =>
+        CapacityByDong.TryGetValue(dongCode, out var capacity) ? capacity : DailyCapacityPerDong;
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public static ThresholdPolicy FromJson(string json) =>
+        JsonSerializer.Deserialize<ThresholdPolicy>(json, JsonOptions) ?? throw new InvalidDataException("empty policy");
+
+    /// <summary>The first rule a policy breaks, or null when it is usable.</summary>
+    public string? Problem()
+    {
+        static bool Probability(double p) => p is > 0 and <= 1;
+        if (!Probability(CrisisThreshold) || !Probability(LonelyDeathThreshold) || !Probability(CrisisHigh) ||
+            !Probability(LonelyDeathHigh) || !Probability(WatchThreshold))
+        {
+            return "thresholds are probabilities in (0, 1]";
+        }
+
+        if (CrisisHigh < CrisisThreshold || LonelyDeathHigh < LonelyDeathThreshold)
+        {
+            return "a high grade cannot start below its threshold";
+        }
+
+        if (DailyCapacityPerDong < 0 || CapacityByDong.Values.Any(c => c < 0) || CoolDownDays < 0 || FlatlineDays < 1)
+        {
+            return "capacity and cool-down are zero or more, flatline days one or more";
+        }
+
+        return null;
     }
 
     /// <summary>The policy in {home}/policy.json if there is one, else the defaults above.</summary>
