@@ -45,7 +45,7 @@ internal sealed class Html(HttpContext context)
               header a{color:#fff} header .grow{flex:1} header form{display:inline}
               main{padding:1rem 1.5rem} h1{font-size:1.35rem} h2{font-size:1.1rem;margin-top:1.5rem}
               table{border-collapse:collapse;width:100%;font-size:.9rem} th,td{border-bottom:1px solid #d8dee4;padding:.3rem .45rem;text-align:left;vertical-align:top}
-              th{background:#f3f5f7} .urgent{color:#b42318;font-weight:700} .high{color:#b54708;font-weight:600} .num{text-align:right}
+              th{background:#f3f5f7;white-space:nowrap} table.queue td{white-space:nowrap} table.queue td.reasons{white-space:normal} .urgent{color:#b42318;font-weight:700} .high{color:#b54708;font-weight:600} .num{text-align:right}
               .muted{color:#57606a} ul{margin:0;padding-left:1.1rem} .card{border:1px solid #d8dee4;border-radius:6px;padding:.8rem 1rem;margin:.8rem 0}
               .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(330px,1fr));gap:1rem} .added{color:#067647} .removed{color:#b42318}
               .error{background:#fef3f2;border:1px solid #fda29b;padding:.5rem .8rem} label{display:inline-block;margin:.2rem .6rem .2rem 0}

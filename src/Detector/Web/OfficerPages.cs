@@ -85,7 +85,7 @@ internal static class OfficerPages
                 rank++;
                 var days = runDate.DayNumber - IsoDate.Parse(e.FlaggedOn).DayNumber;
                 body.Append(CultureInfo.InvariantCulture, $"<tr data-case=\"{Html.E(e.CaseId)}\"><td>{rank}</td><td class=\"{Html.E(e.Priority)}\">{html.Grade(e.Priority)}</td><td>{Html.E(e.Lane)}</td>");
-                body.Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{Html.F(e.CrisisScore)}</td><td class=\"num\">{Html.F(e.LonelyDeathScore)}</td><td><ul>");
+                body.Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{Html.F(e.CrisisScore)}</td><td class=\"num\">{Html.F(e.LonelyDeathScore)}</td><td class=\"reasons\"><ul>");
                 foreach (var reason in e.Reasons)
                 {
                     body.Append("<li>").Append(Html.E(reason)).Append("</li>");

@@ -16,7 +16,8 @@ internal static class WebHost
     public static WebApplication UseRiskWatch(this WebApplication app)
     {
         // Paths only (never query strings or form bodies), and case ids and household keys are pseudonymous: no personal data.
-        app.UseSerilogRequestLogging();
+        // The host's own logger: the middleware would otherwise write to Serilog's static Log.Logger, which nothing configures.
+        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthChecks("/health");
