@@ -4,7 +4,8 @@
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi nanum || missing+=(fonts-nanum)
+# Not `grep -q`: it stops reading early, and under pipefail fc-list's broken pipe would count as "missing".
+[ -n "$(fc-list 2>/dev/null | grep -i nanum)" ] || missing+=(fonts-nanum)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "ensure-chromium: ${missing[*]} missing and not root; install them with apt-get" >&2

@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.AspNetCore.Authentication;
 using RiskWatch.Detector.Configuration;
 using RiskWatch.Detector.Jobs;
 using RiskWatch.Detector.Queue;
@@ -26,6 +27,18 @@ internal static class WebHost
         SignInPages.Map(app);
         OfficerPages.Map(app);
         AnalystPages.Map(app);
+        // Someone not signed in is sent to sign in first; Hangfire itself would answer a bare 401.
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/hangfire", StringComparison.OrdinalIgnoreCase) &&
+                context.User.Identity?.IsAuthenticated != true)
+            {
+                await context.ChallengeAsync();
+                return;
+            }
+
+            await next(context);
+        });
         app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new AdminDashboardFilter()] });
         return app;
     }

@@ -29,7 +29,7 @@ public sealed class AccessTests(DistrictFixture district) : IAsyncLifetime
     public async Task Anonymous_user_is_sent_to_sign_in()
     {
         using var http = _app.NewClient();
-        foreach (var path in new[] { "/lists", "/analyst", $"/cases/{await CaseOfAsync(_ownDong)}" })
+        foreach (var path in new[] { "/lists", "/analyst", "/hangfire", $"/cases/{await CaseOfAsync(_ownDong)}" })
         {
             var response = await http.GetAsync(path, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);

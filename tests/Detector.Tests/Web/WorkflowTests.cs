@@ -12,7 +12,7 @@ public sealed class WorkflowTests(DistrictFixture district)
     [Fact]
     public async Task Users_add_reads_the_password_from_standard_input_and_stores_only_a_hash()
     {
-        var (home, store) = await district.NewHomeAsync();
+        var (home, store) = await EmptyHomeAsync();
         using (store)
         {
             var dong = district.Truth.Households[0].DongCode;
@@ -37,7 +37,7 @@ public sealed class WorkflowTests(DistrictFixture district)
     [Fact]
     public async Task Policy_versions_only_grow_and_a_rollback_saves_the_earlier_content_again()
     {
-        var (_, store) = await district.NewHomeAsync();
+        var (_, store) = await EmptyHomeAsync();
         using (store)
         {
             var policies = new PolicyStore(store);
@@ -131,5 +131,12 @@ public sealed class WorkflowTests(DistrictFixture district)
         Assert.Equal(["a", "b", "d"], live.Select(h => h.HouseholdKey));
         Assert.Equal(["a", "b", "d", "e"], proposed.Select(h => h.HouseholdKey));
         Assert.Equal((4, 5), (liveAbove, proposedAbove));
+    }
+
+    /// <summary>A new home with an empty store, for tests about accounts and policies that need no district.</summary>
+    private static async Task<(string Home, RiskStore Store)> EmptyHomeAsync()
+    {
+        var home = TestPaths.NewTempDirectory();
+        return (home, await RiskStore.OpenAsync(StoreLocation.Parse("sqlite:" + Path.Combine(home, "riskwatch.db")), CancellationToken.None));
     }
 }
