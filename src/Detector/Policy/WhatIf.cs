@@ -66,20 +66,24 @@ internal sealed class WhatIf(RiskStore store)
             liveList.Where(h => !proposedKeys.Contains(h.HouseholdKey)).ToList());
     }
 
-    /// <summary>Above either threshold, ranked as the Flagger ranks, at most each dong's capacity a day.</summary>
+    /// <summary>Above either of its dong's thresholds, ranked as the Flagger ranks, at most each dong's capacity a day.</summary>
     internal static IReadOnlyList<WhatIfHousehold> Select(IReadOnlyList<WhatIfHousehold> households, ThresholdPolicy policy, out int above)
     {
-        var candidates = households
-            .Where(h => h.CrisisScore >= policy.CrisisThreshold || h.LonelyDeathScore >= policy.LonelyDeathThreshold)
-            .ToList();
-        above = candidates.Count;
-        return candidates
-            .GroupBy(h => h.DongCode, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .SelectMany(g => g
-                .OrderByDescending(h => Math.Max(h.CrisisScore / policy.CrisisThreshold, h.LonelyDeathScore / policy.LonelyDeathThreshold))
+        var selected = new List<WhatIfHousehold>();
+        above = 0;
+        foreach (var dong in households.GroupBy(h => h.DongCode, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var here = policy.ForDong(dong.Key);
+            var candidates = dong
+                .Where(h => h.CrisisScore >= here.CrisisThreshold || h.LonelyDeathScore >= here.LonelyDeathThreshold)
+                .ToList();
+            above += candidates.Count;
+            selected.AddRange(candidates
+                .OrderByDescending(h => Math.Max(h.CrisisScore / here.CrisisThreshold, h.LonelyDeathScore / here.LonelyDeathThreshold))
                 .ThenBy(h => h.HouseholdKey, StringComparer.Ordinal)
-                .Take(policy.CapacityFor(g.Key)))
-            .ToList();
+                .Take(policy.CapacityFor(dong.Key)));
+        }
+
+        return selected;
     }
 }

@@ -94,6 +94,23 @@ internal static class AnalystPages
             }
         }
 
+        var thresholdsByDong = live.ThresholdsByDong.ToDictionary(StringComparer.Ordinal);
+        if (map.TryGetValue("thresholds_by_dong", out var thresholdsText))
+        {
+            // "2826051000=0.25/0.15": the dong's crisis / lonely-death thresholds.
+            thresholdsByDong.Clear();
+            foreach (var pair in thresholdsText.Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var parts = pair.Split('=', '/');
+                if (parts.Length == 3 &&
+                    double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var crisis) &&
+                    double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var lonely))
+                {
+                    thresholdsByDong[parts[0]] = new DongThresholds(crisis, lonely);
+                }
+            }
+        }
+
         var proposed = live with
         {
             CrisisThreshold = D("crisis", live.CrisisThreshold),
@@ -103,6 +120,7 @@ internal static class AnalystPages
             DailyCapacityPerDong = I("capacity", live.DailyCapacityPerDong),
             CoolDownDays = I("cooldown", live.CoolDownDays),
             CapacityByDong = byDong,
+            ThresholdsByDong = thresholdsByDong,
         };
         problem = proposed.Problem();
         return proposed;
@@ -123,6 +141,8 @@ internal static class AnalystPages
         }
 
         var diff = problem is null ? await whatIf.CompareAsync(live, proposed, ct) : null;
+        var thresholdsByDong = string.Join(", ", proposed.ThresholdsByDong.OrderBy(t => t.Key, StringComparer.Ordinal)
+            .Select(t => $"{t.Key}={Html.F(t.Value.CrisisThreshold)}/{Html.F(t.Value.LonelyDeathThreshold)}"));
         var byDong = string.Join(", ", proposed.CapacityByDong.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
         body.Append(CultureInfo.InvariantCulture, $"""
             <form method="get" action="/analyst" class="card" id="policy-form">{html.Token()}
@@ -133,7 +153,8 @@ internal static class AnalystPages
               <label>{html.T("고독사 주의", "Lonely-death high")} <input type="number" step="0.01" min="0.01" max="1" name="lonely_high" value="{Html.F(proposed.LonelyDeathHigh)}"></label>
               <label>{html.T("동별 일일 처리량", "Daily capacity per dong")} <input type="number" min="0" name="capacity" id="capacity" value="{proposed.DailyCapacityPerDong}"></label>
               <label>{html.T("재선정 유예(일)", "Cool-down days")} <input type="number" min="0" name="cooldown" value="{proposed.CoolDownDays}"></label>
-              <label>{html.T("동별 처리량 예외", "Capacity by dong")} <input name="capacity_by_dong" size="28" placeholder="2826051000=8" value="{Html.E(byDong)}"></label><br>
+              <label>{html.T("동별 처리량 예외", "Capacity by dong")} <input name="capacity_by_dong" size="28" placeholder="2826051000=8" value="{Html.E(byDong)}"></label>
+              <label>{html.T("동별 기준 예외 (위기/고독사)", "Thresholds by dong (crisis/lonely)")} <input name="thresholds_by_dong" id="thresholds-by-dong" size="34" placeholder="2826051000=0.25/0.15" value="{Html.E(thresholdsByDong)}"></label><br>
               <label>{html.T("변경 사유", "Reason")} <input name="reason" id="policy-reason" size="40"></label>
               <button type="submit" id="preview">{html.T("미리 보기", "Preview what-if")}</button>
               <button type="submit" id="save" formmethod="post" formaction="/analyst/policy">{html.T("저장", "Save")}</button>

@@ -43,7 +43,14 @@ public sealed class WorkflowTests(DistrictFixture district)
             var policies = new PolicyStore(store);
             var ct = TestContext.Current.CancellationToken;
             Assert.Null(await policies.CurrentAsync(ct));
-            var first = await policies.SaveAsync(new ThresholdPolicy { CrisisThreshold = 0.25 }, "park", "more crises", null, ct);
+            var perDong = new ThresholdPolicy
+            {
+                CrisisThreshold = 0.25,
+                CapacityByDong = new Dictionary<string, int> { ["2826051000"] = 8 },
+                ThresholdsByDong = new Dictionary<string, DongThresholds> { ["2826051000"] = new(0.2, 0.15) },
+            };
+            var first = await policies.SaveAsync(perDong, "park", "more crises", null, ct);
+            Assert.Equal(perDong.Version, (await policies.CurrentAsync(ct))!.Policy.Version);
             var second = await policies.SaveAsync(new ThresholdPolicy { CrisisThreshold = 0.45 }, "park", "too many", null, ct);
             await Assert.ThrowsAsync<ArgumentException>(() => policies.SaveAsync(new ThresholdPolicy(), "park", " ", null, ct));
             await Assert.ThrowsAsync<ArgumentException>(() => policies.SaveAsync(new ThresholdPolicy { CrisisThreshold = 1.5 }, "park", "typo", null, ct));
@@ -131,6 +138,18 @@ public sealed class WorkflowTests(DistrictFixture district)
         Assert.Equal(["a", "b", "d"], live.Select(h => h.HouseholdKey));
         Assert.Equal(["a", "b", "d", "e"], proposed.Select(h => h.HouseholdKey));
         Assert.Equal((4, 5), (liveAbove, proposedAbove));
+
+        // Dong 2's team sets its own crisis threshold; dong 1 keeps the district's.
+        var ownDong = new ThresholdPolicy
+        {
+            CrisisThreshold = 0.3,
+            DailyCapacityPerDong = 2,
+            ThresholdsByDong = new Dictionary<string, DongThresholds> { ["2"] = new(0.05, 0.2) },
+        };
+        Assert.Equal(["a", "b", "d", "e"], WhatIf.Select(households, ownDong, out _).Select(h => h.HouseholdKey));
+        Assert.Equal(0.05, ownDong.ForDong("2").CrisisThreshold);
+        Assert.Equal(0.3, ownDong.ForDong("1").CrisisThreshold);
+        Assert.NotEqual(new ThresholdPolicy { CrisisThreshold = 0.3, DailyCapacityPerDong = 2 }.Version, ownDong.Version);
     }
 
     /// <summary>A new home with an empty store, for tests about accounts and policies that need no district.</summary>
