@@ -8,13 +8,17 @@ internal sealed record CliResult(int ExitCode, string Out, string Error);
 
 internal static class CliProcess
 {
-    public static async Task<CliResult> RunAsync(string home, params string[] args)
+    public static Task<CliResult> RunAsync(string home, params string[] args) => RunWithInputAsync(home, null, args);
+
+    /// <summary>Runs the CLI with <paramref name="input"/> on its standard input (a password, as `users add` reads it).</summary>
+    public static async Task<CliResult> RunWithInputAsync(string home, string? input, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "riskwatch.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
@@ -28,6 +32,12 @@ internal static class CliProcess
         start.Environment["RISKWATCH_HOME"] = home;
         start.Environment.Remove("RISKWATCH_DB");
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));

@@ -40,8 +40,9 @@ internal static class BackfillCommand
     {
         var pass = new NightlyPass(context.Store, context.Keys, context.Models, context.Policy, context.Settings.Inbox, context.Logger);
         var modelVersion = pass.ModelVersionOf(options.Models);
+        var (_, policyVersion) = await pass.ResolvePolicyAsync(cancellationToken);
         var ledger = new PartitionLedger(context.Store);
-        var statuses = await ledger.StatusesAsync(options.From, options.To, options.Shadow, modelVersion, pass.PolicyVersion, cancellationToken);
+        var statuses = await ledger.StatusesAsync(options.From, options.To, options.Shadow, modelVersion, policyVersion, cancellationToken);
         var plan = BackfillRunner.Plan(options, await new DongQueue(context.Store).DongsAsync(cancellationToken), statuses);
         var selected = plan.Count(p => p.Selected);
         if (dryRun)
@@ -95,10 +96,10 @@ internal static class BackfillCommand
 
         if (options.Shadow)
         {
-            var comparison = await new ShadowComparison(context.Store).CompareAsync(options.From, options.To, modelVersion, pass.PolicyVersion, cancellationToken);
-            var report = ShadowComparison.ToMarkdown(modelVersion, pass.PolicyVersion, comparison);
+            var comparison = await new ShadowComparison(context.Store).CompareAsync(options.From, options.To, modelVersion, policyVersion, cancellationToken);
+            var report = ShadowComparison.ToMarkdown(modelVersion, policyVersion, comparison);
             Directory.CreateDirectory(context.Settings.Reports);
-            var path = Path.Combine(context.Settings.Reports, $"shadow-{options.From:yyyyMMdd}-{options.To:yyyyMMdd}-{ShortHash(modelVersion + pass.PolicyVersion)}.md");
+            var path = Path.Combine(context.Settings.Reports, $"shadow-{options.From:yyyyMMdd}-{options.To:yyyyMMdd}-{ShortHash(modelVersion + policyVersion)}.md");
             await File.WriteAllTextAsync(path, report, cancellationToken);
             AnsiConsole.WriteLine($"Shadow comparison: {path}");
         }

@@ -23,6 +23,7 @@ internal static class CliApp
             QueueCommand.Create(),
             ServeCommand.Create(),
             BackfillCommand.Create(),
+            UsersCommand.Create(),
         };
 
         if (Console.IsOutputRedirected)

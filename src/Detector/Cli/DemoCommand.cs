@@ -28,7 +28,10 @@ internal static class DemoCommand
             if (!parse.GetValue(noServe))
             {
                 var url = parse.GetRequiredValue(urls);
-                Console.WriteLine($"Officer page: {url}/lists   (Ctrl+C to stop)");
+                var (password, dong) = await DemoAccounts.EnsureAsync(context.Settings.Home, context.Store, cancellationToken);
+                Console.WriteLine($"Officer page: {url}/lists   analyst page: {url}/analyst   (Ctrl+C to stop)");
+                Console.WriteLine($"Sign in as {DemoAccounts.Officer} (dong {dong}), {DemoAccounts.Analyst} or {DemoAccounts.Admin}, password {password}");
+                Console.WriteLine($"  (kept in {Path.Combine(context.Settings.Home, "demo-accounts.txt")})");
                 await WebHost.RunAsync(context.Settings, context.Store, context.Logger, url, workerOnly: false, cancellationToken);
             }
 

@@ -30,7 +30,7 @@ public sealed record NightlyResult(
 /// (or, in shadow mode, to the shadow tables only). Re-entrant: a pass whose inputs are unchanged changes nothing.
 /// </summary>
 internal sealed class NightlyPass(
-    RiskStore store, KeyRing keys, ModelRegistry models, ThresholdPolicy policy, string inbox, ILogger logger)
+    RiskStore store, KeyRing keys, ModelRegistry models, ThresholdPolicy fallbackPolicy, string inbox, ILogger logger)
 {
     /// <summary>Days of history read for a night: the 60-day baseline and the recent weeks the features compare with it.</summary>
     public const int WindowDays = 120;
@@ -70,14 +70,15 @@ internal sealed class NightlyPass(
         var runDate = request.RunDate;
         var (crisis, lonely) = LoadModels(request.ModelVersions);
         var modelVersion = $"{crisis.Version}+{lonely.Version}";
-        var inputHash = await InputFingerprint.ComputeAsync(store, runDate, request.Partition, modelVersion, policy.Version, cancellationToken);
-        var stamp = new RunStamp(runDate, request.Partition.Key, modelVersion, policy.Version)
+        var (policy, policyVersion) = await ResolvePolicyAsync(cancellationToken);
+        var inputHash = await InputFingerprint.ComputeAsync(store, runDate, request.Partition, modelVersion, policyVersion, cancellationToken);
+        var stamp = new RunStamp(runDate, request.Partition.Key, modelVersion, policyVersion)
         {
             InputHash = inputHash,
             Dongs = request.Partition.Dongs,
         };
         var ledger = new PartitionLedger(store);
-        var unchanged = new NightlyResult(runDate, true, 0, 0, 0, 0, 0, 0, 0, modelVersion, policy.Version, TimeSpan.Zero)
+        var unchanged = new NightlyResult(runDate, true, 0, 0, 0, 0, 0, 0, 0, modelVersion, policyVersion, TimeSpan.Zero)
         {
             PartitionKey = request.Partition.Key,
         };
@@ -101,20 +102,20 @@ internal sealed class NightlyPass(
                 f.Lane,
                 f.Scored.CrisisScore,
                 f.Scored.LonelyDeathScore,
-                () => Reasons(f, scored.Features[f.Scored.Row], crisis, lonely, runDate))).ToList();
+                () => Reasons(f, scored.Features[f.Scored.Row], crisis, lonely, policy, runDate))).ToList();
 
             NightlyResult result;
             if (request.Shadow)
             {
                 var shadow = await new ShadowRuns(store).WriteAsync(stamp, drafts, scored.Scores, policy, cancellationToken);
-                result = new NightlyResult(runDate, !shadow, 0, scored.Scores.Count, flags.Count, 0, 0, 0, 0, modelVersion, policy.Version, clock.Elapsed);
+                result = new NightlyResult(runDate, !shadow, 0, scored.Scores.Count, flags.Count, 0, 0, 0, 0, modelVersion, policyVersion, clock.Elapsed);
             }
             else
             {
                 var pushed = await new DongQueue(store).PushAsync(stamp, drafts, scored.Scores, policy, cancellationToken);
                 result = new NightlyResult(
                     runDate, pushed.AlreadyDone, 0, scored.Scores.Count, flags.Count, pushed.Opened, pushed.Updated,
-                    pushed.HeldByCapacity, pushed.HeldByCoolDown, modelVersion, policy.Version, clock.Elapsed)
+                    pushed.HeldByCapacity, pushed.HeldByCoolDown, modelVersion, policyVersion, clock.Elapsed)
                 {
                     Withdrawn = pushed.Withdrawn,
                 };
@@ -141,7 +142,15 @@ internal sealed class NightlyPass(
         return $"{crisis.Version}+{lonely.Version}";
     }
 
-    public string PolicyVersion => policy.Version;
+    /// <summary>
+    /// The policy a pass applies: the analysts' current version in the store; the file or default policy only until one
+    /// is saved there.
+    /// </summary>
+    public async Task<(ThresholdPolicy Policy, string Version)> ResolvePolicyAsync(CancellationToken cancellationToken)
+    {
+        var saved = await new PolicyStore(store).CurrentAsync(cancellationToken);
+        return saved is null ? (fallbackPolicy, fallbackPolicy.Version) : (saved.Policy, saved.Stamp);
+    }
 
     private (RiskModel Crisis, RiskModel Lonely) LoadModels(IReadOnlyList<string> versions)
     {
@@ -210,7 +219,8 @@ internal sealed class NightlyPass(
     /// Why, in the officer's words: the flatline signal first when it fired, then the strongest contributions of the model
     /// that put the household forward, then who lives there.
     /// </summary>
-    private IReadOnlyList<string> Reasons(Flag flag, float[] features, RiskModel crisis, RiskModel lonely, DateOnly runDate)
+    private static IReadOnlyList<string> Reasons(
+        Flag flag, float[] features, RiskModel crisis, RiskModel lonely, ThresholdPolicy policy, DateOnly runDate)
     {
         var reasons = new List<Reason>();
         if (flag.Lane.HasFlag(Lane.Flatline))

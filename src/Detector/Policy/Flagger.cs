@@ -3,11 +3,18 @@ namespace RiskWatch.Detector.Policy;
 /// <summary>Applies a <see cref="ThresholdPolicy"/> to the night's scores: who enters a lane, at which grade, in what order.</summary>
 internal static class Flagger
 {
-    public static IReadOnlyList<Flag> Select(IReadOnlyList<ScoredHousehold> households, ThresholdPolicy policy)
+    public static IReadOnlyList<Flag> Select(IReadOnlyList<ScoredHousehold> households, ThresholdPolicy district)
     {
         var flags = new List<Flag>();
+        var byDong = new Dictionary<string, ThresholdPolicy>(StringComparer.Ordinal);
         foreach (var household in households)
         {
+            var dong = household.Household.History.DongCode;
+            if (!byDong.TryGetValue(dong, out var policy))
+            {
+                policy = byDong[dong] = district.ForDong(dong);
+            }
+
             var lane = Lane.None;
             if (household.CrisisScore >= policy.CrisisThreshold || household.LonelyDeathScore >= policy.LonelyDeathThreshold)
             {

@@ -35,6 +35,12 @@ public sealed record ThresholdPolicy
     /// <summary>New model-lane cases a dong team can take per day; urgent (flatline) cases always go through.</summary>
     public int DailyCapacityPerDong { get; init; } = 5;
 
+    /// <summary>A team's own daily capacity where it differs from <see cref="DailyCapacityPerDong"/> (dong code → cases a day).</summary>
+    public IReadOnlyDictionary<string, int> CapacityByDong { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>A dong's own model thresholds where its team tunes them apart from the district's (dong code → thresholds).</summary>
+    public IReadOnlyDictionary<string, DongThresholds> ThresholdsByDong { get; init; } = new Dictionary<string, DongThresholds>(StringComparer.Ordinal);
+
     /// <summary>Days after a case is closed before the model lane may open another for the household.</summary>
     public int CoolDownDays { get; init; } = 30;
 
@@ -48,10 +54,66 @@ public sealed record ThresholdPolicy
             var canonical = string.Join(
                 '|',
                 Format(CrisisThreshold), Format(LonelyDeathThreshold), Format(CrisisHigh), Format(LonelyDeathHigh),
-                Format(WatchThreshold), DailyCapacityPerDong, CoolDownDays, FlatlineDays);
+                Format(WatchThreshold), DailyCapacityPerDong, CoolDownDays, FlatlineDays,
+                string.Join(',', CapacityByDong.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}")),
+                string.Join(',', ThresholdsByDong.OrderBy(t => t.Key, StringComparer.Ordinal)
+                    .Select(t => $"{t.Key}={Format(t.Value.CrisisThreshold)}/{Format(t.Value.LonelyDeathThreshold)}")));
             var hash = SHA256.HashData(Encoding.UTF8.GetBytes(canonical));
             return "policy-" + Convert.ToHexStringLower(hash)[..8];
         }
+    }
+
+    /// <summary>New model-lane cases the dong's team can take per day.</summary>
+    public int CapacityFor(string dongCode) =>
+        CapacityByDong.TryGetValue(dongCode, out var capacity) ? capacity : DailyCapacityPerDong;
+
+    /// <summary>
+    /// The policy as it applies in one dong: the dong's own thresholds when it has them. A grade boundary never falls below
+    /// its threshold, so a dong that raises a threshold still grades its cases normal before high.
+    /// </summary>
+    public ThresholdPolicy ForDong(string dongCode) =>
+        ThresholdsByDong.TryGetValue(dongCode, out var own)
+            ? this with
+            {
+                CrisisThreshold = own.CrisisThreshold,
+                LonelyDeathThreshold = own.LonelyDeathThreshold,
+                CrisisHigh = Math.Max(CrisisHigh, own.CrisisThreshold),
+                LonelyDeathHigh = Math.Max(LonelyDeathHigh, own.LonelyDeathThreshold),
+                ThresholdsByDong = new Dictionary<string, DongThresholds>(StringComparer.Ordinal),
+            }
+            : this;
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public static ThresholdPolicy FromJson(string json) =>
+        JsonSerializer.Deserialize<ThresholdPolicy>(json, JsonOptions) ?? throw new InvalidDataException("empty policy");
+
+    /// <summary>The first rule a policy breaks, or null when it is usable.</summary>
+    public string? Problem()
+    {
+        static bool Probability(double p) => p is > 0 and <= 1;
+        if (!Probability(CrisisThreshold) || !Probability(LonelyDeathThreshold) || !Probability(CrisisHigh) ||
+            !Probability(LonelyDeathHigh) || !Probability(WatchThreshold))
+        {
+            return "thresholds are probabilities in (0, 1]";
+        }
+
+        if (ThresholdsByDong.Values.Any(t => !Probability(t.CrisisThreshold) || !Probability(t.LonelyDeathThreshold)))
+        {
+            return "a dong's thresholds are probabilities in (0, 1]";
+        }
+
+        if (CrisisHigh < CrisisThreshold || LonelyDeathHigh < LonelyDeathThreshold)
+        {
+            return "a high grade cannot start below its threshold";
+        }
+
+        if (DailyCapacityPerDong < 0 || CapacityByDong.Values.Any(c => c < 0) || CoolDownDays < 0 || FlatlineDays < 1)
+        {
+            return "capacity and cool-down are zero or more, flatline days one or more";
+        }
+
+        return null;
     }
 
     /// <summary>The policy in {home}/policy.json if there is one, else the defaults above.</summary>
@@ -78,3 +140,6 @@ public sealed record ThresholdPolicy
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
+
+/// <summary>One dong's own model thresholds.</summary>
+public sealed record DongThresholds(double CrisisThreshold, double LonelyDeathThreshold);

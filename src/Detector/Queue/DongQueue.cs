@@ -100,7 +100,7 @@ internal sealed class DongQueue(RiskStore store)
             }
 
             openedPerDong.TryGetValue(draft.DongCode, out var openedHere);
-            if (!urgent && openedHere >= policy.DailyCapacityPerDong)
+            if (!urgent && openedHere >= policy.CapacityFor(draft.DongCode))
             {
                 heldByCapacity++;
                 continue;

@@ -1,4 +1,8 @@
 using Hangfire;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using RiskWatch.Detector.Accounts;
+using RiskWatch.Detector.Audit;
 using Serilog;
 using Hangfire.PostgreSql;
 using RiskWatch.Detector.Configuration;
@@ -25,6 +29,13 @@ internal static class RiskWatchServices
         services.AddSingleton(_ => KeyRing.LoadOrCreate(settings.Home));
         services.AddSingleton(_ => new ModelRegistry(settings.Models));
         services.AddSingleton(_ => new DongQueue(store));
+        services.AddSingleton(_ => new UserStore(store));
+        services.AddSingleton(_ => new PolicyStore(store));
+        services.AddSingleton(_ => new CaseFile(store));
+        services.AddSingleton(_ => new WhatIf(store));
+        services.AddSingleton(_ => new AuditTrail(store));
+        services.AddSingleton<IdentityLookup>();
+        AddSignIn(services, settings);
         services.AddTransient(_ => ThresholdPolicy.Load(settings.Home));
         services.AddTransient<Func<NightlyPass>>(sp => () => new NightlyPass(
             store,
@@ -67,5 +78,46 @@ internal static class RiskWatchServices
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Cookie sign-in with local accounts and the three roles. Cookie keys live in the RiskWatch home so a restart does not
+    /// sign everyone out; the API answers 401/403 instead of redirecting to the sign-in page.
+    /// </summary>
+    private static void AddSignIn(IServiceCollection services, RiskWatchSettings settings)
+    {
+        services.AddDataProtection()
+            .SetApplicationName("RiskWatch")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.Home, "keys", "web")));
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(options =>
+            {
+                options.LoginPath = "/signin";
+                options.Cookie.Name = "riskwatch";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Strict;
+                // An officer's shift: signed out after 8 idle hours.
+                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.SlidingExpiration = true;
+                options.Events.OnRedirectToLogin = context =>
+                {
+                    if (context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+                    {
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        return Task.CompletedTask;
+                    }
+
+                    context.Response.Redirect(context.RedirectUri);
+                    return Task.CompletedTask;
+                };
+                options.Events.OnRedirectToAccessDenied = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                };
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AnalystPages.Policy, policy => policy.RequireRole(AppUser.Analyst, AppUser.Admin));
+        services.AddAntiforgery(options => options.Cookie.Name = "riskwatch-af");
     }
 }

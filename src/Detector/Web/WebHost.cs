@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.AspNetCore.Authentication;
 using RiskWatch.Detector.Configuration;
 using RiskWatch.Detector.Jobs;
 using RiskWatch.Detector.Queue;
@@ -11,6 +12,36 @@ namespace RiskWatch.Detector.Web;
 internal static class WebHost
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    /// <summary>The middleware and every endpoint: sign-in, the officers' and analysts' pages, the API, health and the dashboard.</summary>
+    public static WebApplication UseRiskWatch(this WebApplication app)
+    {
+        // Paths only (never query strings or form bodies), and case ids and household keys are pseudonymous: no personal data.
+        // The host's own logger: the middleware would otherwise write to Serilog's static Log.Logger, which nothing configures.
+        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthChecks("/health");
+        app.MapGet("/", (HttpContext context) => Results.Redirect(
+            Viewer.Of(context.User) is { Role: Accounts.AppUser.Analyst } ? "/analyst" : "/lists"));
+        SignInPages.Map(app);
+        OfficerPages.Map(app);
+        AnalystPages.Map(app);
+        // Someone not signed in is sent to sign in first; Hangfire itself would answer a bare 401.
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/hangfire", StringComparison.OrdinalIgnoreCase) &&
+                context.User.Identity?.IsAuthenticated != true)
+            {
+                await context.ChallengeAsync();
+                return;
+            }
+
+            await next(context);
+        });
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new AdminDashboardFilter()] });
+        return app;
+    }
 
     public static async Task RunAsync(
         RiskWatchSettings settings, RiskStore store, Serilog.ILogger logger, string urls, bool workerOnly, CancellationToken cancellationToken)
@@ -31,35 +62,11 @@ internal static class WebHost
         builder.Services.AddHealthChecks();
 
         await using var app = builder.Build();
-        app.UseSerilogRequestLogging();
-        app.MapHealthChecks("/health");
-        app.MapGet("/", () => Results.Redirect("/lists"));
-        app.MapGet("/lists", async (DongQueue queue, string? date, CancellationToken ct) =>
-        {
-            var day = IsoDate.TryParse(date, out var d) ? d : await queue.LatestRunDateAsync(ct);
-            var lists = new List<(string, IReadOnlyList<QueueEntry>)>();
-            if (day is { } runDate)
-            {
-                foreach (var dong in await queue.DongsAsync(ct))
-                {
-                    lists.Add((dong, await queue.ReadAsync(dong, runDate, ct)));
-                }
-            }
-
-            return Results.Content(ListsPage.Render(day, lists), "text/html; charset=utf-8");
-        });
-        app.MapGet("/api/queue", async (DongQueue queue, string dong, string? date, CancellationToken ct) =>
-        {
-            var day = IsoDate.TryParse(date, out var d) ? d : await queue.LatestRunDateAsync(ct);
-            return day is { } runDate
-                ? Results.Text(QueueExport.ToJson(await queue.ReadAsync(dong, runDate, ct)), "application/json; charset=utf-8")
-                : Results.Text("[]", "application/json; charset=utf-8");
-        });
-        app.UseHangfireDashboard("/hangfire");
+        app.UseRiskWatch();
         NightlyJob.Schedule(app.Services.GetRequiredService<IRecurringJobManager>());
 
         await app.StartAsync(cancellationToken);
-        logger.Information("Officer page on {Urls}/lists, Hangfire dashboard on {Urls}/hangfire", urls, urls);
+        logger.Information("Officer page on {Urls}/lists, analyst page on {Urls}/analyst, Hangfire dashboard on {Urls}/hangfire", urls, urls, urls);
         await app.WaitForShutdownAsync(cancellationToken);
     }
 }
