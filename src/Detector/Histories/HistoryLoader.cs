@@ -234,7 +234,9 @@ internal sealed class HistoryLoader(RiskStore store)
         command.CommandText = sql;
         AddParameter(command, "@from", IsoDate.Text(dates.Start));
         AddParameter(command, "@to", IsoDate.Text(dates.Start.AddDays(dates.Days - 1)));
-        return await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        // Not SequentialAccess: the loops read the subject (column 1) before the date (column 0), which Npgsql refuses in
+        // sequential mode; the rows are a few numbers each, so buffering a row costs nothing.
+        return await command.ExecuteReaderAsync(cancellationToken);
     }
 
     private static void AddParameter(DbCommand command, string name, object value)

@@ -15,6 +15,9 @@ internal sealed record FeedDefinition(
 
     /// <summary>The source sends a file for every day (the usage meters); event feeds send one only when something happened.</summary>
     public bool Daily { get; init; }
+
+    /// <summary>The loader updates a household or person row right after creating it, so new subjects must be written at once.</summary>
+    public bool ReadsBackSubjects { get; init; }
 }
 
 /// <summary>A column of a feed; a required column missing from the header rejects the whole file.</summary>

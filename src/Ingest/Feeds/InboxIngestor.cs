@@ -198,7 +198,7 @@ public sealed class InboxIngestor
                 _logger.VersionsReplaced(fileName, earlier.Select(e => e.FileName), deleted);
             }
 
-            await subjects.BeginAsync(connection, transaction, _store.Dialect, cancellationToken);
+            await subjects.BeginAsync(connection, transaction, _store.Dialect, feed.ReadsBackSubjects, cancellationToken);
             int loaded;
             int quarantined;
             using (var context = new LoadContext(connection, transaction, _store.Dialect, fileId, fileName, name.Date, subjects, hasher, _keys.Vault))
@@ -207,6 +207,8 @@ public sealed class InboxIngestor
                 (loaded, quarantined) = LoadRows(reader, header, loader, context, malformed, cancellationToken);
                 await loader.CompleteAsync(cancellationToken);
             }
+
+            await subjects.FlushAsync(cancellationToken);
 
             await ledger.CompleteAsync(fileId, loaded, quarantined, cancellationToken);
             await transaction.CommitAsync(cancellationToken);

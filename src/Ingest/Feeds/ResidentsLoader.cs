@@ -81,7 +81,10 @@ internal sealed class ResidentsLoader : FeedLoader
         // so a corrected version re-applies its rows over the earlier one's instead of deleting them; a person only
         // the earlier version named keeps that state.
         ReplacedTable: null,
-        context => new ResidentsLoader(context));
+        context => new ResidentsLoader(context))
+    {
+        ReadsBackSubjects = true,
+    };
 
     public override RowError? Load(FeedRow row)
     {

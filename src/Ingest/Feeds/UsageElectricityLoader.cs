@@ -14,7 +14,10 @@ internal sealed class UsageElectricityLoader : UsageLoader<UsageElectricityLoade
     private static readonly EnumValues Qualities = new("measured", "estimated", "missing");
 
     private static readonly TableSpec Table = new(
-        "usage_electricity", ["date", "household_no", "kwh", "active_hours", "quality", "file_id"], ["date", "household_no"]);
+        "usage_electricity", ["date", "household_no", "kwh", "active_hours", "quality", "file_id"], ["date", "household_no"])
+    {
+        KeyUniqueInFile = true, // a (date, subject) seen twice is quarantined (UsageLoader)
+    };
 
     private readonly DateTextCache _dates = new("date");
 

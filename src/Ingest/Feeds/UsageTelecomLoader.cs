@@ -13,7 +13,10 @@ internal sealed class UsageTelecomLoader : UsageLoader<UsageTelecomLoader.Row>
     private const int DataMb = 5;
 
     private static readonly TableSpec Table = new(
-        "usage_telecom", ["date", "person_no", "calls_out", "calls_in", "sms_out", "data_mb", "file_id"], ["date", "person_no"]);
+        "usage_telecom", ["date", "person_no", "calls_out", "calls_in", "sms_out", "data_mb", "file_id"], ["date", "person_no"])
+    {
+        KeyUniqueInFile = true, // a (date, subject) seen twice is quarantined (UsageLoader)
+    };
 
     private readonly byte[] _rrn = NewRrnBuffer();
     private readonly DateTextCache _dates = new("date");

@@ -13,7 +13,10 @@ internal sealed class UsageWaterLoader : UsageLoader<UsageWaterLoader.Row>
     private static readonly EnumValues Qualities = new("measured", "estimated", "missing");
 
     private static readonly TableSpec Table = new(
-        "usage_water", ["date", "household_no", "liters", "quality", "file_id"], ["date", "household_no"]);
+        "usage_water", ["date", "household_no", "liters", "quality", "file_id"], ["date", "household_no"])
+    {
+        KeyUniqueInFile = true, // a (date, subject) seen twice is quarantined (UsageLoader)
+    };
 
     private readonly DateTextCache _dates = new("date");
 

@@ -103,6 +103,11 @@ internal sealed class PostgresDialect : ISqlDialect
             return $"INSERT INTO {table.Name} ({columns}) SELECT {columns} FROM {staging} ORDER BY rw_seq";
         }
 
+        if (table.KeyUniqueInFile)
+        {
+            return $"INSERT INTO {table.Name} ({columns}) SELECT {columns} FROM {staging}{ConflictClause(table)}";
+        }
+
         var keys = string.Join(", ", table.KeyColumns);
         return $"INSERT INTO {table.Name} ({columns}) SELECT {columns} FROM (SELECT DISTINCT ON ({keys}) {columns} FROM {staging} ORDER BY {keys}, rw_seq DESC) AS staged{ConflictClause(table)}";
     }
@@ -257,6 +262,7 @@ internal sealed class PostgresDialect : ISqlDialect
     {
         private readonly NpgsqlCommand _command;
         private readonly NpgsqlParameter[] _parameters;
+        private bool _prepared;
 
         public RowWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, TableSpec table, string sql)
         {
@@ -281,7 +287,17 @@ internal sealed class PostgresDialect : ISqlDialect
 
         public void Set(int column, byte[]? value) => Bind(column, value, NpgsqlDbType.Bytea);
 
-        public void AddRow() => _command.ExecuteNonQuery();
+        public void AddRow()
+        {
+            if (!_prepared)
+            {
+                // Prepared once the first row has typed every parameter: the registry creates subjects one by one.
+                _command.Prepare();
+                _prepared = true;
+            }
+
+            _command.ExecuteNonQuery();
+        }
 
         public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

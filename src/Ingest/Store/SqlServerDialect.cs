@@ -99,6 +99,11 @@ internal sealed class SqlServerDialect : ISqlDialect
             return $"INSERT INTO {table.Name} ({columns}) SELECT {columns} FROM {staging} ORDER BY rw_seq";
         }
 
+        if (table.KeyUniqueInFile)
+        {
+            return Merge(table, $"(SELECT {columns} FROM {staging})");
+        }
+
         var keys = string.Join(", ", table.KeyColumns);
         return Merge(
             table,

@@ -22,10 +22,22 @@ internal sealed class SubjectMap : IDisposable
     /// the write lock is held, so MAX + 1 is safe, and rows go through the bulk writer with no round trip for the id.
     /// If another process added subjects since the cache was read, the cache is read again.
     /// </summary>
-    public async Task BeginAsync(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="readsBack"/>: the file's loader updates a subject's row right after creating it (the registry),
+    /// so each new row must be in the table at once; otherwise new rows are written in bulk by <see cref="FlushAsync"/>
+    /// (on PostgreSQL a round trip per new household was most of a first usage file's time).
+    /// </remarks>
+    public async Task BeginAsync(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, bool readsBack, CancellationToken cancellationToken)
     {
-        await _households.BeginAsync(connection, transaction, dialect, cancellationToken);
-        await _persons.BeginAsync(connection, transaction, dialect, cancellationToken);
+        await _households.BeginAsync(connection, transaction, dialect, readsBack, cancellationToken);
+        await _persons.BeginAsync(connection, transaction, dialect, readsBack, cancellationToken);
+    }
+
+    /// <summary>Writes the new subjects still buffered; called before the file's transaction commits.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _households.FlushAsync(cancellationToken);
+        await _persons.FlushAsync(cancellationToken);
     }
 
     /// <summary>The household_no of a valid household_id, pseudonymized and created if unseen.</summary>
@@ -69,7 +81,9 @@ internal sealed class SubjectMap : IDisposable
         private long _next;
         private IBulkWriter? _writer;
 
-        public async Task BeginAsync(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, CancellationToken cancellationToken)
+        public Task FlushAsync(CancellationToken cancellationToken) => _writer?.FlushAsync(cancellationToken) ?? Task.CompletedTask;
+
+        public async Task BeginAsync(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, bool readsBack, CancellationToken cancellationToken)
         {
             Rollback();
             var max = await ScalarAsync(connection, transaction, $"SELECT COALESCE(MAX({numberColumn}), 0) FROM {table}", cancellationToken);
@@ -80,8 +94,7 @@ internal sealed class SubjectMap : IDisposable
             }
 
             _next = max + 1;
-            // Not buffered: a loader may update the new row right away (the registry fills in a new household).
-            _writer = dialect.CreateBulkWriter(connection, transaction, spec, buffered: false);
+            _writer = dialect.CreateBulkWriter(connection, transaction, spec, buffered: !readsBack);
         }
 
         public long Resolve(ReadOnlySpan<byte> identifier, Pseudonymizer.PseudonymHasher hasher)

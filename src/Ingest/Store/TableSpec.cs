@@ -9,4 +9,7 @@ public sealed record TableSpec(string Name, IReadOnlyList<string> Columns, IRead
 {
     /// <summary>The columns an upsert overwrites: all but the key.</summary>
     public IEnumerable<string> UpdateColumns => Columns.Where(c => !KeyColumns.Contains(c, StringComparer.Ordinal));
+
+    /// <summary>The loader never gives the same key twice in one file (it quarantines the second): a bulk merge need not pick the last.</summary>
+    public bool KeyUniqueInFile { get; init; }
 }

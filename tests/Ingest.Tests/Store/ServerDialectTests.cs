@@ -27,6 +27,21 @@ public sealed partial class ServerDialectTests
     }
 
     [Fact]
+    public void Merge_of_rows_whose_keys_the_loader_already_made_unique_skips_picking_the_last()
+    {
+        var unique = Water with { KeyUniqueInFile = true };
+
+        Assert.Equal(
+            "INSERT INTO usage_water (date, household_no, liters, file_id) SELECT date, household_no, liters, file_id FROM stage " +
+            "ON CONFLICT (date, household_no) DO UPDATE SET liters = excluded.liters, file_id = excluded.file_id",
+            PostgresDialect.MergeSql(unique, "stage"));
+        Assert.StartsWith(
+            "MERGE INTO usage_water WITH (HOLDLOCK) USING (SELECT date, household_no, liters, file_id FROM #rw_stage_usage_water) AS source",
+            SqlServerDialect.MergeSql(unique),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Postgres_merge_with_a_condition_updates_only_rows_that_meet_it()
     {
         Assert.EndsWith(

@@ -1,0 +1,55 @@
+using RiskWatch.Detector.Queue;
+using RiskWatch.Ingest.Feeds;
+using RiskWatch.Ingest.Privacy;
+using RiskWatch.Ingest.Store;
+
+namespace RiskWatch.Detector.Tests;
+
+/// <summary>
+/// The nightly pass on PostgreSQL: the fixture's district ingested into a fresh PostgreSQL database and run with the
+/// same keys and models gives every dong the same queue as on SQLite — the Detector's SQL runs unchanged on both.
+/// </summary>
+public sealed class NightlyOnPostgresTests(DistrictFixture district)
+{
+    [Fact]
+    public async Task Nightly_pass_on_postgres_gives_every_dong_the_queue_it_gives_on_sqlite()
+    {
+        var home = TestPaths.NewTempDirectory();
+        foreach (var folder in new[] { "keys", "models" })
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(district.Home, folder), "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(home, folder, Path.GetRelativePath(Path.Combine(district.Home, folder), file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+        }
+
+        using var postgres = await RiskStore.OpenAsync(StoreLocation.Parse(TestStores.NewPostgresDatabase()), CancellationToken.None);
+        await new InboxIngestor(postgres, KeyRing.LoadOrCreate(home), Serilog.Core.Logger.None).IngestAsync(district.Inbox, CancellationToken.None);
+
+        var night = await DistrictFixture.NewPass(postgres, home).RunAsync(DistrictFixture.RunDate, CancellationToken.None);
+
+        Assert.Equal(district.Night.HouseholdsScored, night.HouseholdsScored);
+        Assert.Equal(district.Night.Opened, night.Opened);
+        using var sqlite = await RiskStore.OpenAsync(StoreLocation.Parse("sqlite:" + district.Database), CancellationToken.None);
+        var expected = await QueuesAsync(sqlite);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, await QueuesAsync(postgres));
+    }
+
+    /// <summary>Each dong's queue as comparable text (case ids are random, so they are left out).</summary>
+    private static async Task<SortedDictionary<string, string>> QueuesAsync(RiskStore store)
+    {
+        var queue = new DongQueue(store);
+        var queues = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var dong in await queue.DongsAsync(CancellationToken.None))
+        {
+            var entries = await queue.ReadAsync(dong, DistrictFixture.RunDate, CancellationToken.None);
+            queues[dong] = string.Join('\n', entries.Select(e =>
+                $"{e.HouseholdKey} {e.Priority} {e.Lane} {e.CrisisScore:0.000000} {e.LonelyDeathScore:0.000000} {string.Join(';', e.Reasons)}"));
+        }
+
+        return queues;
+    }
+}
