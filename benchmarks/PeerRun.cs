@@ -12,6 +12,12 @@ namespace RiskWatch.Benchmarks;
 /// </summary>
 internal static class PeerRun
 {
+    /// <summary>The production defaults; RISKWATCH_PEER_MIN_LEAF overrides the minimum examples per leaf, for experiments.</summary>
+    private static TrainingOptions Options() =>
+        int.TryParse(Environment.GetEnvironmentVariable("RISKWATCH_PEER_MIN_LEAF"), CultureInfo.InvariantCulture, out var minLeaf)
+            ? new TrainingOptions { MinimumExamplesPerLeaf = minLeaf }
+            : new TrainingOptions();
+
     public static int Run(string directory)
     {
         foreach (var target in Enum.GetValues<ModelTarget>())
@@ -28,7 +34,7 @@ internal static class PeerRun
             var train = FeatureMatrix.Read(trainPath);
             var test = FeatureMatrix.Read(testPath);
             var clock = Stopwatch.StartNew();
-            var model = RiskModelTrainer.FitUnvalidated(target, train, new TrainingOptions());
+            var model = RiskModelTrainer.FitUnvalidated(target, train, Options());
             var trainSeconds = clock.Elapsed.TotalSeconds;
             var rows = test.Select(e => e.Features).ToArray();
             model.Score(rows[..Math.Min(rows.Length, 1_000)]); // first call builds ML.NET's pipeline; time the steady state

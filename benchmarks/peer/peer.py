@@ -139,7 +139,7 @@ def main():
                "learning rate 0.2 and positives weighted by √(negatives/positives); every metric computed by the same code "
                "(peer.py), ties broken by household. RiskWatch's train time includes its 3 out-of-fold fits for the Platt "
                "calibrator (4 fits in all; the peers fit once and are not calibrated). Score time is one batch over the test rows "
-               "(RiskWatch: through IDataView, after a warm-up call).", ""] + lines + verdicts + [""]
+               "(RiskWatch: RiskModel.Score, after a warm-up call).", ""] + lines + verdicts + [""]
     print("\n".join(verdicts))
     if args.results:
         with open(args.results, encoding="utf-8") as f:

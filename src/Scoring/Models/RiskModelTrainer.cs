@@ -271,6 +271,7 @@ public static class RiskModelTrainer
             ExampleWeightColumnName = FeatureDataView.WeightColumn,
             NumberOfTrees = options.Trees,
             NumberOfLeaves = options.Leaves,
+            MinimumExampleCountPerLeaf = options.MinimumExamplesPerLeaf,
             Seed = options.Seed,
             FeatureSelectionSeed = options.Seed,
         });

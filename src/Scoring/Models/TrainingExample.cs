@@ -12,6 +12,9 @@ public sealed record TrainingOptions
 
     public int Leaves { get; init; } = 31;
 
+    /// <summary>FastTree's minimum examples per leaf (its default is 10).</summary>
+    public int MinimumExamplesPerLeaf { get; init; } = 10;
+
     /// <summary>Temporal folds (rolling cut-offs), the latest included; fewer when the history is short.</summary>
     public int ValidationFolds { get; init; } = 3;
 
