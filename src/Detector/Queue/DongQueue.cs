@@ -302,20 +302,7 @@ internal sealed class DongQueue(RiskStore store)
                                    lonely_death_score, reasons_json, model_version, policy_version, status)
             VALUES (@caseId, @no, @dong, @date, @date, @priority, @lane, @crisis, @lonely, @reasons, @model, @policy, 'new')
             """,
-            new
-            {
-                caseId = CaseIdFor(stamp.RunDate, draft.HouseholdKey),
-                no = draft.HouseholdNo,
-                dong = draft.DongCode,
-                date = IsoDate.Text(stamp.RunDate),
-                priority = LaneText.Of(draft.Priority),
-                lane = LaneText.Of(draft.Lane),
-                crisis = draft.CrisisScore,
-                lonely = draft.LonelyDeathScore,
-                reasons = JsonSerializer.Serialize(draft.Reasons(), ReasonJson),
-                model = stamp.ModelVersion,
-                policy = stamp.PolicyVersion,
-            },
+            CaseValues(CaseIdFor(stamp.RunDate, draft.HouseholdKey), draft, stamp),
             transaction,
             cancellationToken: cancellationToken));
 
@@ -328,20 +315,25 @@ internal sealed class DongQueue(RiskStore store)
                 lonely_death_score = @lonely, reasons_json = @reasons, model_version = @model, policy_version = @policy
             WHERE case_id = @caseId AND last_flagged_on <= @date
             """,
-            new
-            {
-                caseId,
-                date = IsoDate.Text(stamp.RunDate),
-                priority = LaneText.Of(draft.Priority),
-                lane = LaneText.Of(draft.Lane),
-                crisis = draft.CrisisScore,
-                lonely = draft.LonelyDeathScore,
-                reasons = JsonSerializer.Serialize(draft.Reasons(), ReasonJson),
-                model = stamp.ModelVersion,
-                policy = stamp.PolicyVersion,
-            },
+            CaseValues(caseId, draft, stamp),
             transaction,
             cancellationToken: cancellationToken));
+
+    /// <summary>One case's values for both statements; Dapper binds only the names a statement uses.</summary>
+    private static object CaseValues(string caseId, CaseDraft draft, RunStamp stamp) => new
+    {
+        caseId,
+        no = draft.HouseholdNo,
+        dong = draft.DongCode,
+        date = IsoDate.Text(stamp.RunDate),
+        priority = LaneText.Of(draft.Priority),
+        lane = LaneText.Of(draft.Lane),
+        crisis = draft.CrisisScore,
+        lonely = draft.LonelyDeathScore,
+        reasons = JsonSerializer.Serialize(draft.Reasons(), ReasonJson),
+        model = stamp.ModelVersion,
+        policy = stamp.PolicyVersion,
+    };
 
     private static int PriorityRank(string priority) => priority switch
     {
