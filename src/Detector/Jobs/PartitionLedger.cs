@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using RiskWatch.Detector.Configuration;
@@ -66,13 +67,18 @@ internal sealed class PartitionLedger(RiskStore store)
         };
 
         // Update in place so a done run's fingerprint survives a retry that fails; insert only the first time.
-        var updated = await connection.ExecuteAsync(new CommandDefinition(
+        var update = new CommandDefinition(
             shadow
                 ? "UPDATE shadow_run SET status = @status, error = @error, started_at = @now WHERE run_date = @date AND partition_key = @partition AND model_version = @model AND policy_version = @policy"
                 : "UPDATE nightly_run SET status = @status, error = @error, started_at = @now WHERE run_date = @date AND partition_key = @partition",
             args,
-            cancellationToken: cancellationToken));
-        if (updated == 0)
+            cancellationToken: cancellationToken);
+        if (await connection.ExecuteAsync(update) > 0)
+        {
+            return;
+        }
+
+        try
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 shadow
@@ -80,6 +86,14 @@ internal sealed class PartitionLedger(RiskStore store)
                     : "INSERT INTO nightly_run (run_date, partition_key, status, started_at, model_version, policy_version, dongs, error) VALUES (@date, @partition, @status, @now, @model, @policy, @dongs, @error)",
                 args,
                 cancellationToken: cancellationToken));
+        }
+        catch (DbException)
+        {
+            // Another pass for the same partition inserted the row between our update and insert: ours is now an update.
+            if (await connection.ExecuteAsync(update) == 0)
+            {
+                throw;
+            }
         }
     }
 
