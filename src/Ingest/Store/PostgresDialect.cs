@@ -32,26 +32,10 @@ internal sealed class PostgresDialect : ISqlDialect
         return Task.CompletedTask;
     }
 
-    public async Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        try
-        {
-            // SQLite's BEGIN IMMEDIATE, here: one writer per store (schema) at a time, held to commit or rollback. The
-            // ingest gives surrogate numbers as MAX + 1 and checks the ledger before writing; both need it.
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = WriteLockSql;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            return transaction;
-        }
-        catch
-        {
-            await transaction.DisposeAsync();
-            throw;
-        }
-    }
+    // SQLite's BEGIN IMMEDIATE, here: one writer per store (schema) at a time, held to commit or rollback. The ingest gives
+    // surrogate numbers as MAX + 1 and checks the ledger before writing; both need it.
+    public Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        WriteLock.BeginAsync(connection, WriteLockSql, cancellationToken);
 
     /// <summary>The transaction-scoped advisory lock of the current schema: tests and tenants in other schemas do not wait.</summary>
     internal const string WriteLockSql = "SELECT pg_advisory_xact_lock(hashtext('riskwatch.write.' || current_schema()))";

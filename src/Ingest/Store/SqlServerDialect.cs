@@ -33,25 +33,9 @@ internal sealed class SqlServerDialect : ISqlDialect
         return Task.CompletedTask;
     }
 
-    public async Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        try
-        {
-            // SQLite's BEGIN IMMEDIATE, here: one writer at a time, released at commit or rollback (see PostgresDialect).
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = WriteLockSql;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            return transaction;
-        }
-        catch
-        {
-            await transaction.DisposeAsync();
-            throw;
-        }
-    }
+    // SQLite's BEGIN IMMEDIATE, here: one writer at a time, released at commit or rollback (see PostgresDialect).
+    public Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        WriteLock.BeginAsync(connection, WriteLockSql, cancellationToken);
 
     internal const string WriteLockSql =
         "EXEC sp_getapplock @Resource = N'riskwatch.write', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 30000";
