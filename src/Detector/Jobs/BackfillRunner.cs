@@ -96,8 +96,8 @@ internal sealed class BackfillRunner(IBackgroundJobClient jobs, JobStorage stora
                 var selected = options.Mode switch
                 {
                     BackfillMode.Missing => status == PartitionLedger.Missing,
-                    // A queued or running partition nobody is running any more was interrupted: it counts as failed.
-                    BackfillMode.Failed => status is PartitionLedger.Failed or PartitionLedger.Running or PartitionLedger.Queued,
+                    // A running partition nobody is running any more was interrupted: it counts as failed.
+                    BackfillMode.Failed => status is PartitionLedger.Failed or PartitionLedger.Running,
                     _ => true,
                 };
                 plan.Add(new PartitionWork(date, partition, status, selected));

@@ -35,9 +35,6 @@ internal sealed class NightlyPass(
     /// <summary>Days of history read for a night: the 60-day baseline and the recent weeks the features compare with it.</summary>
     public const int WindowDays = 120;
 
-    /// <summary>One partition covers the whole district unless a backfill or the workers split it by dong groups.</summary>
-    public const string DistrictPartition = "district";
-
     private const int ReasonsPerCase = 4;
 
     private static readonly HashSet<string> FlatlineCodes = new(StringComparer.Ordinal)

@@ -7,10 +7,9 @@ using RiskWatch.Ingest.Store;
 
 namespace RiskWatch.Detector.Jobs;
 
-/// <summary>Per-partition status (missing, queued, running, done, failed) of live and shadow passes.</summary>
+/// <summary>Per-partition status (missing, running, done, failed) of live and shadow passes.</summary>
 internal sealed class PartitionLedger(RiskStore store)
 {
-    public const string Queued = "queued";
     public const string Running = "running";
     public const string Done = "done";
     public const string Failed = "failed";
@@ -27,9 +26,6 @@ internal sealed class PartitionLedger(RiskStore store)
             cancellationToken: cancellationToken));
         return hash is not null && hash == stamp.InputHash;
     }
-
-    public Task MarkQueuedAsync(RunStamp stamp, bool shadow, CancellationToken cancellationToken) =>
-        MarkAsync(stamp, shadow, Queued, error: null, cancellationToken);
 
     public Task MarkRunningAsync(RunStamp stamp, bool shadow, CancellationToken cancellationToken) =>
         MarkAsync(stamp, shadow, Running, error: null, cancellationToken);
