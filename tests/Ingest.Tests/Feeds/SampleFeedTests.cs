@@ -191,7 +191,9 @@ public abstract class SampleFeedTests
         await harness.IngestAsync();
         harness.Store.Dispose();
 
-        var rrns = SampleValues("rrn").ToList();
+        // Only real rrns: the bad sample's "12345" is quarantined as not 13 digits, and a 5-digit string turns up by chance
+        // in hex pseudonyms and timestamps, which made this test fail now and then for no leak at all.
+        var rrns = SampleValues("rrn").Where(v => v.Length == 13 && v.All(char.IsAsciiDigit)).ToList();
         Assert.True(rrns.Count > 600, "the samples name hundreds of rrns");
         var database = await StoreDump.ReadAllAsync(harness.Store.Location, harness.Folder);
         foreach (var rrn in rrns)
