@@ -23,9 +23,16 @@ internal static class TestPaths
         }
     }
 
+    /// <summary>
+    /// Every folder this test run makes lives under one root that the assembly fixture deletes at the end: homes of
+    /// generated districts are large, and a day of test runs used to leave gigabytes in /tmp.
+    /// </summary>
+    public static string RunRoot { get; } =
+        Path.Combine(Path.GetTempPath(), "riskwatch-tests", $"run-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
+
     public static string NewTempDirectory()
     {
-        var path = Path.Combine(Path.GetTempPath(), "riskwatch-tests", Guid.NewGuid().ToString("N")[..12]);
+        var path = Path.Combine(RunRoot, Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(path);
         return path;
     }
