@@ -20,5 +20,8 @@ public sealed class BenchmarkConfig : ManualConfig
         AddDiagnoser(MemoryDiagnoser.Default);
         AddExporter(MarkdownExporter.GitHub);
         WithOptions(ConfigOptions.JoinSummary);
+
+        // BenchmarkDotNet builds a boilerplate project per run; on a shared 2-core machine that outlasts its 2-minute default.
+        WithBuildTimeout(TimeSpan.FromMinutes(10));
     }
 }
