@@ -230,40 +230,52 @@ internal sealed class PostgresDialect : ISqlDialect
 
         private void Copy(string copySql, bool withSequence)
         {
-            using var importer = _connection.BeginBinaryImport(copySql);
-            for (var r = 0; r < _buffered; r++)
+            var fields = _columns + (withSequence ? 1 : 0);
+            using var stream = _connection.BeginRawBinaryCopy(copySql);
+            var rows = new BinaryCopyWriter(stream, fields);
+            try
             {
-                importer.StartRow();
-                var row = _buffer.AsSpan(r * _columns, _columns);
-                foreach (var value in row)
+                for (var r = 0; r < _buffered; r++)
                 {
-                    switch (value.Kind)
+                    rows.StartRow(fields);
+                    var row = _buffer.AsSpan(r * _columns, _columns);
+                    for (var c = 0; c < row.Length; c++)
                     {
-                        case ValueKind.Integer:
-                            importer.Write(value.Integer, NpgsqlDbType.Bigint);
-                            break;
-                        case ValueKind.Real:
-                            importer.Write(value.Real, NpgsqlDbType.Double);
-                            break;
-                        case ValueKind.Text:
-                            importer.Write((string)value.Reference!, NpgsqlDbType.Text);
-                            break;
-                        case ValueKind.Blob:
-                            importer.Write((byte[])value.Reference!, NpgsqlDbType.Bytea);
-                            break;
-                        default:
-                            importer.WriteNull();
-                            break;
+                        var value = row[c];
+                        switch (value.Kind)
+                        {
+                            case ValueKind.Integer:
+                                rows.Write(value.Integer);
+                                break;
+                            case ValueKind.Real:
+                                rows.Write(value.Real);
+                                break;
+                            case ValueKind.Text:
+                                rows.Write((string)value.Reference!, c);
+                                break;
+                            case ValueKind.Blob:
+                                rows.Write((byte[])value.Reference!);
+                                break;
+                            default:
+                                rows.WriteNull();
+                                break;
+                        }
+                    }
+
+                    if (withSequence)
+                    {
+                        rows.Write(_sequence++);
                     }
                 }
 
-                if (withSequence)
-                {
-                    importer.Write(_sequence++, NpgsqlDbType.Bigint);
-                }
+                rows.Complete();
             }
-
-            importer.Complete();
+            catch
+            {
+                // Disposing the stream would end the COPY as if complete; cancel it so the server discards the rows.
+                stream.Cancel();
+                throw;
+            }
         }
 
         /// <summary>The buffered rows' values of the fresh-range column (read only when the table has one).</summary>
