@@ -15,7 +15,7 @@ namespace RiskWatch.Benchmarks;
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class UsageIngestBenchmarks
 {
-    private const int Rows = 1_000_000;
+    internal const int Rows = 1_000_000;
     private string _root = "";
     private string _inbox = "";
     private string _home = "";
@@ -50,7 +50,8 @@ public class UsageIngestBenchmarks
     [GlobalCleanup]
     public void Cleanup() => Directory.Delete(_root, recursive: true);
 
-    private static void Write(string path, int households)
+    /// <summary>Writes a usage_electricity file of <see cref="Rows"/> rows: <paramref name="households"/> households a day.</summary>
+    internal static void Write(string path, int households)
     {
         var random = new Random(1);
         var days = Rows / households;

@@ -17,6 +17,7 @@ internal sealed class UsageElectricityLoader : UsageLoader<UsageElectricityLoade
         "usage_electricity", ["date", "household_no", "kwh", "active_hours", "quality", "file_id"], ["date", "household_no"])
     {
         KeyUniqueInFile = true, // a (date, subject) seen twice is quarantined (UsageLoader)
+        FreshRangeColumn = "date", // a nightly or backfill file brings days not stored yet
     };
 
     private readonly DateTextCache _dates = new("date");

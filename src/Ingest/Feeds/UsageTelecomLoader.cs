@@ -16,6 +16,7 @@ internal sealed class UsageTelecomLoader : UsageLoader<UsageTelecomLoader.Row>
         "usage_telecom", ["date", "person_no", "calls_out", "calls_in", "sms_out", "data_mb", "file_id"], ["date", "person_no"])
     {
         KeyUniqueInFile = true, // a (date, subject) seen twice is quarantined (UsageLoader)
+        FreshRangeColumn = "date", // a nightly or backfill file brings days not stored yet
     };
 
     private readonly byte[] _rrn = NewRrnBuffer();

@@ -16,6 +16,7 @@ internal sealed class UsageWaterLoader : UsageLoader<UsageWaterLoader.Row>
         "usage_water", ["date", "household_no", "liters", "quality", "file_id"], ["date", "household_no"])
     {
         KeyUniqueInFile = true, // a (date, subject) seen twice is quarantined (UsageLoader)
+        FreshRangeColumn = "date", // a nightly or backfill file brings days not stored yet
     };
 
     private readonly DateTextCache _dates = new("date");

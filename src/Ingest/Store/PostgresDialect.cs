@@ -1,12 +1,14 @@
 using System.Data.Common;
+using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace RiskWatch.Ingest.Store;
 
 /// <summary>
-/// PostgreSQL, the production store: rows of a file go by binary COPY into a temporary staging table and from there
-/// into the real table with one set-based <c>INSERT … ON CONFLICT</c> per batch.
+/// PostgreSQL, the production store: rows of a file go by binary COPY straight into their table when no stored row can
+/// conflict with them (see <see cref="FreshRange"/>), otherwise into a temporary staging table and from there into the
+/// real table with one set-based <c>INSERT … ON CONFLICT</c> per batch.
 /// </summary>
 internal sealed class PostgresDialect : ISqlDialect
 {
@@ -96,6 +98,16 @@ internal sealed class PostgresDialect : ISqlDialect
         return $"INSERT INTO {table.Name} ({columns}) SELECT {columns} FROM (SELECT DISTINCT ON ({keys}) {columns} FROM {staging} ORDER BY {keys}, rw_seq DESC) AS staged{ConflictClause(table)}";
     }
 
+    /// <summary>
+    /// Which of the values of <c>@values</c> (an array) have rows in the table, by its <see cref="TableSpec.FreshRangeColumn"/>:
+    /// the column leads the key, so each value is one probe of the primary key's index.
+    /// </summary>
+    internal static string FreshRangeProbeSql(TableSpec table)
+    {
+        var column = table.FreshRangeColumn ?? throw new ArgumentException("The table has no fresh-range column.", nameof(table));
+        return $"SELECT v FROM unnest(@values) AS v WHERE EXISTS (SELECT 1 FROM {table.Name} WHERE {column} = v)";
+    }
+
     private static string ConflictClause(TableSpec table)
     {
         if (table.KeyColumns.Count == 0)
@@ -115,8 +127,8 @@ internal sealed class PostgresDialect : ISqlDialect
     }
 
     /// <summary>
-    /// Buffers rows in memory (at most <see cref="BatchRows"/>) and sends each batch by binary COPY into a staging table,
-    /// then merges it. COPY holds the connection while it runs, and loaders run other statements (quarantine, the
+    /// Buffers rows in memory (at most <see cref="BatchRows"/>) and sends each batch by binary COPY, straight into the
+    /// table when <see cref="FreshRange"/> allows, otherwise into a staging table that is then merged. COPY holds the connection while it runs, and loaders run other statements (quarantine, the
     /// registry's updates) between rows, so a batch is copied whole at flush time rather than streamed row by row.
     /// </summary>
     private sealed class CopyWriter : IBulkWriter
@@ -130,6 +142,9 @@ internal sealed class PostgresDialect : ISqlDialect
         private readonly NpgsqlTransaction _transaction;
         private readonly TableSpec _table;
         private readonly string _staging;
+        private readonly FreshRange _fresh;
+        private readonly string _directCopySql;
+        private readonly string _stagingCopySql;
         private readonly Value[] _row;
         private readonly Value[] _buffer;
         private readonly int _columns;
@@ -144,6 +159,10 @@ internal sealed class PostgresDialect : ISqlDialect
             _table = table;
             _columns = table.Columns.Count;
             _staging = StagingName(table, Interlocked.Increment(ref s_instances));
+            _fresh = new FreshRange(table);
+            var columns = string.Join(", ", table.Columns);
+            _directCopySql = $"COPY {table.Name} ({columns}) FROM STDIN (FORMAT BINARY)";
+            _stagingCopySql = $"COPY {_staging} ({columns}, rw_seq) FROM STDIN (FORMAT BINARY)";
             _row = new Value[_columns];
             _buffer = new Value[_columns * BatchRows];
         }
@@ -187,51 +206,104 @@ internal sealed class PostgresDialect : ISqlDialect
         /// <summary>Synchronous like the row loop that calls it (see InboxIngestor.LoadRows).</summary>
         private void Send()
         {
-            if (!_created)
+            if (_fresh.AllowsDirectInsert(FreshRangeValues(), StoredAmong))
             {
-                Execute(CreateStagingSql(_table, _staging));
-                _created = true;
+                // No stored key can meet these rows: one COPY into the table, as \copy would, and no second write.
+                Copy(_directCopySql, withSequence: false);
+            }
+            else
+            {
+                if (!_created)
+                {
+                    Execute(CreateStagingSql(_table, _staging));
+                    _created = true;
+                }
+
+                Copy(_stagingCopySql, withSequence: true);
+                Execute(MergeSql(_table, _staging));
+                Execute($"TRUNCATE {_staging}");
             }
 
-            using (var importer = _connection.BeginBinaryImport(
-                $"COPY {_staging} ({string.Join(", ", _table.Columns)}, rw_seq) FROM STDIN (FORMAT BINARY)"))
+            Array.Clear(_buffer, 0, _buffered * _columns);
+            _buffered = 0;
+        }
+
+        private void Copy(string copySql, bool withSequence)
+        {
+            var fields = _columns + (withSequence ? 1 : 0);
+            using var stream = _connection.BeginRawBinaryCopy(copySql);
+            var rows = new BinaryCopyWriter(stream, fields);
+            try
             {
                 for (var r = 0; r < _buffered; r++)
                 {
-                    importer.StartRow();
+                    rows.StartRow(fields);
                     var row = _buffer.AsSpan(r * _columns, _columns);
-                    foreach (var value in row)
+                    for (var c = 0; c < row.Length; c++)
                     {
+                        var value = row[c];
                         switch (value.Kind)
                         {
                             case ValueKind.Integer:
-                                importer.Write(value.Integer, NpgsqlDbType.Bigint);
+                                rows.Write(value.Integer);
                                 break;
                             case ValueKind.Real:
-                                importer.Write(value.Real, NpgsqlDbType.Double);
+                                rows.Write(value.Real);
                                 break;
                             case ValueKind.Text:
-                                importer.Write((string)value.Reference!, NpgsqlDbType.Text);
+                                rows.Write((string)value.Reference!, c);
                                 break;
                             case ValueKind.Blob:
-                                importer.Write((byte[])value.Reference!, NpgsqlDbType.Bytea);
+                                rows.Write((byte[])value.Reference!);
                                 break;
                             default:
-                                importer.WriteNull();
+                                rows.WriteNull();
                                 break;
                         }
                     }
 
-                    importer.Write(_sequence++, NpgsqlDbType.Bigint);
+                    if (withSequence)
+                    {
+                        rows.Write(_sequence++);
+                    }
                 }
 
-                importer.Complete();
+                rows.Complete();
+            }
+            catch
+            {
+                // Disposing the stream would end the COPY as if complete; cancel it so the server discards the rows.
+                stream.Cancel();
+                throw;
+            }
+        }
+
+        /// <summary>The buffered rows' values of the fresh-range column (read only when the table has one).</summary>
+        private IEnumerable<object?> FreshRangeValues()
+        {
+            var column = _fresh.Column;
+            for (var r = 0; r < _buffered; r++)
+            {
+                var value = _buffer[(r * _columns) + column];
+                yield return value.Kind == ValueKind.Integer ? value.Integer : value.Reference;
+            }
+        }
+
+        /// <summary>Which of <paramref name="values"/> have rows in the table: one index probe each.</summary>
+        private HashSet<object> StoredAmong(IReadOnlyList<object> values)
+        {
+            using var command = new NpgsqlCommand(FreshRangeProbeSql(_table), _connection, _transaction);
+            command.Parameters.Add(values.All(v => v is long)
+                ? new NpgsqlParameter<long[]>("values", [.. values.Cast<long>()])
+                : new NpgsqlParameter<string[]>("values", [.. values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)!)]));
+            var stored = new HashSet<object>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                stored.Add(reader.GetValue(0));
             }
 
-            Execute(MergeSql(_table, _staging));
-            Execute($"TRUNCATE {_staging}");
-            Array.Clear(_buffer, 0, _buffered * _columns);
-            _buffered = 0;
+            return stored;
         }
 
         private void Execute(string sql)

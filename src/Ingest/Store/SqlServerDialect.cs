@@ -5,7 +5,8 @@ using Microsoft.Data.SqlClient;
 namespace RiskWatch.Ingest.Store;
 
 /// <summary>
-/// SQL Server: rows of a file go by SqlBulkCopy into a temporary staging table and from there into the real table with
+/// SQL Server: rows of a file go by SqlBulkCopy straight into their table when no stored row can conflict with them
+/// (see <see cref="FreshRange"/>), otherwise into a temporary staging table and from there into the real table with
 /// one MERGE per batch. Compiled and its SQL unit-tested; no SQL Server runs on the build machines, so it has not
 /// been run against a server.
 /// </summary>
@@ -94,6 +95,22 @@ internal sealed class SqlServerDialect : ISqlDialect
             $"(SELECT {columns} FROM (SELECT {columns}, ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY rw_seq DESC) AS rw_last FROM {staging}) AS numbered WHERE rw_last = 1)");
     }
 
+    /// <summary>A probe takes at most this many values: a table value constructor holds 1,000 rows.</summary>
+    internal const int FreshRangeProbeValues = 1_000;
+
+    /// <summary>
+    /// Which of the values <c>@v0…</c> have rows in the table, by its <see cref="TableSpec.FreshRangeColumn"/>: the
+    /// column leads the key, so each value is one seek of the primary key's index.
+    /// </summary>
+    internal static string FreshRangeProbeSql(TableSpec table, int values)
+    {
+        var column = table.FreshRangeColumn ?? throw new ArgumentException("The table has no fresh-range column.", nameof(table));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(values);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(values, FreshRangeProbeValues);
+        var rows = string.Join(", ", Enumerable.Range(0, values).Select(i => $"(@v{i})"));
+        return $"SELECT v FROM (VALUES {rows}) AS probe(v) WHERE EXISTS (SELECT 1 FROM {table.Name} WHERE {table.Name}.{column} = probe.v)";
+    }
+
     /// <summary>
     /// A MERGE from <paramref name="source"/> (aliased <c>source</c>); the target keeps its own name so that
     /// <see cref="TableSpec.UpdateOnlyIf"/> (written over <c>{Name}.column</c>) means the existing row. HOLDLOCK makes
@@ -111,7 +128,8 @@ internal sealed class SqlServerDialect : ISqlDialect
     }
 
     /// <summary>
-    /// Buffers up to <c>batchRows</c> rows in a DataTable and bulk-copies them into the staging table, then merges.
+    /// Buffers up to <c>batchRows</c> rows in a DataTable and bulk-copies them straight into the table when
+    /// <see cref="FreshRange"/> allows, otherwise into the staging table, then merges.
     /// Unbuffered (batchRows 0), each row is merged by itself as it is added.
     /// </summary>
     private sealed class BulkCopyWriter : IBulkWriter
@@ -125,6 +143,7 @@ internal sealed class SqlServerDialect : ISqlDialect
         private readonly int _batchRows;
         private readonly object?[] _row;
         private readonly DataTable _buffer = new();
+        private readonly FreshRange _fresh;
         private long _sequence;
         private bool _created;
         private SqlCommand? _single;
@@ -137,6 +156,7 @@ internal sealed class SqlServerDialect : ISqlDialect
             _dialect = dialect;
             _batchRows = batchRows;
             _row = new object?[table.Columns.Count];
+            _fresh = new FreshRange(table);
             foreach (var column in table.Columns)
             {
                 _buffer.Columns.Add(column, typeof(object));
@@ -217,27 +237,70 @@ internal sealed class SqlServerDialect : ISqlDialect
 
         private void Send()
         {
-            if (!_created)
+            if (_fresh.AllowsDirectInsert(FreshRangeValues(), StoredAmong))
             {
-                Execute(CreateStagingSql(_table));
-                _created = true;
+                // No stored key can meet these rows: one bulk copy into the table and no MERGE.
+                BulkCopy(_table.Name, _table.Columns);
             }
-
-            using (var copy = new SqlBulkCopy(_connection, SqlBulkCopyOptions.Default, _transaction))
+            else
             {
-                copy.DestinationTableName = StagingName(_table);
-                copy.BatchSize = 0;
-                foreach (DataColumn column in _buffer.Columns)
+                if (!_created)
                 {
-                    copy.ColumnMappings.Add(column.ColumnName, column.ColumnName);
+                    Execute(CreateStagingSql(_table));
+                    _created = true;
                 }
 
-                copy.WriteToServer(_buffer);
+                BulkCopy(StagingName(_table), [.. _table.Columns, "rw_seq"]);
+                Execute(MergeSql(_table));
+                Execute($"TRUNCATE TABLE {StagingName(_table)}");
             }
 
-            Execute(MergeSql(_table));
-            Execute($"TRUNCATE TABLE {StagingName(_table)}");
             _buffer.Clear();
+        }
+
+        private void BulkCopy(string destination, IEnumerable<string> columns)
+        {
+            using var copy = new SqlBulkCopy(_connection, SqlBulkCopyOptions.Default, _transaction);
+            copy.DestinationTableName = destination;
+            copy.BatchSize = 0;
+            foreach (var column in columns)
+            {
+                copy.ColumnMappings.Add(column, column);
+            }
+
+            copy.WriteToServer(_buffer);
+        }
+
+        private IEnumerable<object?> FreshRangeValues()
+        {
+            var column = _fresh.Column;
+            foreach (DataRow row in _buffer.Rows)
+            {
+                var value = row[column];
+                yield return value is DBNull ? null : value;
+            }
+        }
+
+        /// <summary>Which of <paramref name="values"/> have rows in the table, in probes of at most <see cref="FreshRangeProbeValues"/> values.</summary>
+        private HashSet<object> StoredAmong(IReadOnlyList<object> values)
+        {
+            var stored = new HashSet<object>();
+            foreach (var chunk in values.Chunk(FreshRangeProbeValues))
+            {
+                using var command = new SqlCommand(FreshRangeProbeSql(_table, chunk.Length), _connection, _transaction);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    command.Parameters.AddWithValue($"@v{i}", chunk[i]);
+                }
+
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    stored.Add(reader.GetValue(0));
+                }
+            }
+
+            return stored;
         }
 
         private void Execute(string sql)

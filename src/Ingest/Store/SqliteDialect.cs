@@ -129,6 +129,10 @@ internal sealed class SqliteDialect : ISqlDialect
         private readonly sqlite3 _database;
         private readonly sqlite3_stmt _single;
         private readonly sqlite3_stmt? _batch;
+
+        // What is bound to each parameter of the batch statement now (Kind.Null with no reference until first bound: a
+        // SQLite parameter starts NULL, so that is also true).
+        private readonly Value[] _batchBound = [];
         private readonly int _columns;
         private readonly Value[] _row;
         private readonly Value[] _buffer;
@@ -147,6 +151,7 @@ internal sealed class SqliteDialect : ISqlDialect
             {
                 Check(raw.sqlite3_prepare_v2(database, batchSql, out var batch));
                 _batch = batch;
+                _batchBound = new Value[columns * BatchRows];
             }
 
             _row = new Value[columns];
@@ -211,10 +216,24 @@ internal sealed class SqliteDialect : ISqlDialect
 
         private void Bind(sqlite3_stmt statement, ReadOnlySpan<Value> values, int offset)
         {
+            // SQLite keeps a parameter's value across resets: a value equal to the one already bound there (the file's
+            // id, the day, an enum value) is not bound again, which saves a native call, a handle reference and the
+            // connection mutex each. Only the batch statement is tracked; the single-row one binds every value.
+            var bound = ReferenceEquals(statement, _batch) ? _batchBound.AsSpan(offset, values.Length) : default;
             for (var c = 0; c < values.Length; c++)
             {
                 var index = offset + c + 1;
                 var value = values[c];
+                if (!bound.IsEmpty)
+                {
+                    if (bound[c].SameAs(value))
+                    {
+                        continue;
+                    }
+
+                    bound[c] = value;
+                }
+
                 Check(value.Kind switch
                 {
                     Kind.Integer => raw.sqlite3_bind_int64(statement, index, value.Integer),
@@ -285,6 +304,15 @@ internal sealed class SqliteDialect : ISqlDialect
             Blob,
         }
 
-        private readonly record struct Value(Kind Kind, long Integer, double Real, object? Reference);
+        private readonly record struct Value(Kind Kind, long Integer, double Real, object? Reference)
+        {
+            /// <summary>Binds the same: same kind and bits, or the very same string or array (loaders reuse their instances of repeated values).</summary>
+            public bool SameAs(in Value other) =>
+                Kind == other.Kind
+                && Integer == other.Integer
+                && BitConverter.DoubleToInt64Bits(Real) == BitConverter.DoubleToInt64Bits(other.Real)
+                && ReferenceEquals(Reference, other.Reference)
+                && Kind != Kind.Blob; // a caller may refill the same array
+        }
     }
 }

@@ -12,4 +12,12 @@ public sealed record TableSpec(string Name, IReadOnlyList<string> Columns, IRead
 
     /// <summary>The loader never gives the same key twice in one file (it quarantines the second): a bulk merge need not pick the last.</summary>
     public bool KeyUniqueInFile { get; init; }
+
+    /// <summary>
+    /// A key column with few distinct values per batch (a usage table's date). When none of a batch's values of it is
+    /// stored yet, no row of the batch can meet a stored key, so a server's bulk writer inserts the batch straight into
+    /// the table instead of staging and merging it (the nightly and backfill case). Only used with
+    /// <see cref="KeyUniqueInFile"/>: rows of the same file never conflict with each other.
+    /// </summary>
+    public string? FreshRangeColumn { get; init; }
 }

@@ -74,6 +74,25 @@ public abstract class FileVersionTests
     }
 
     [Fact]
+    public async Task A_later_file_repeating_stored_days_updates_their_rows_and_adds_its_new_days()
+    {
+        using var harness = await NewHarnessAsync();
+        harness.AddFile("usage_electricity_20260914.csv", $"{Header}\nH1,2026-09-14,1,1,measured\nH2,2026-09-14,2,1,measured\n");
+        await harness.IngestOneAsync();
+
+        // A backfill that overlaps what is stored: 09-14 again (H1 changed, H3 new) and a day never stored.
+        harness.ClearInbox().AddFile(
+            "usage_electricity_20260915.csv",
+            $"{Header}\nH1,2026-09-14,10,1,measured\nH3,2026-09-14,3,1,measured\nH1,2026-09-15,5,1,measured\n");
+        var overlapping = await harness.IngestOneAsync();
+
+        Assert.Equal(("loaded", 3), (overlapping.Status, overlapping.RowsLoaded));
+        Assert.Equal(
+            [("2026-09-14", 2.0), ("2026-09-14", 3.0), ("2026-09-14", 10.0), ("2026-09-15", 5.0)],
+            await harness.QueryAsync<(string, double)>("SELECT date, kwh FROM usage_electricity ORDER BY date, kwh"));
+    }
+
+    [Fact]
     public async Task Interrupted_correction_leaves_the_earlier_version_in_place()
     {
         using var harness = await NewHarnessAsync();

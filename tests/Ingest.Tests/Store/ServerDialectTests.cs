@@ -59,6 +59,20 @@ public sealed partial class ServerDialectTests
     }
 
     [Fact]
+    public void Fresh_range_probes_look_up_each_value_by_the_key_index()
+    {
+        var usage = Water with { KeyUniqueInFile = true, FreshRangeColumn = "date" };
+
+        Assert.Equal(
+            "SELECT v FROM unnest(@values) AS v WHERE EXISTS (SELECT 1 FROM usage_water WHERE date = v)",
+            PostgresDialect.FreshRangeProbeSql(usage));
+        Assert.Equal(
+            "SELECT v FROM (VALUES (@v0), (@v1)) AS probe(v) WHERE EXISTS (SELECT 1 FROM usage_water WHERE usage_water.date = probe.v)",
+            SqlServerDialect.FreshRangeProbeSql(usage, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SqlServerDialect.FreshRangeProbeSql(usage, SqlServerDialect.FreshRangeProbeValues + 1));
+    }
+
+    [Fact]
     public void Sqlserver_merge_numbers_staged_rows_and_matches_on_the_key()
     {
         var sql = SqlServerDialect.MergeSql(Water);
