@@ -1142,41 +1142,52 @@ def weights(y):
 
 
 def platt(margins, labels):
-    """Platt's sigmoid fit (Newton's method on the log loss with his target smoothing)."""
+    """Platt's sigmoid p = 1 / (1 + exp(-(a·margin + b))) fit on the log loss with his smoothed targets (finite even when
+    the margins separate the classes)."""
+    from scipy.optimize import minimize
     pos = labels.sum()
     neg = len(labels) - pos
     t = np.where(labels == 1, (pos + 1) / (pos + 2), 1 / (neg + 2))
-    a, b = 0.0, math.log((neg + 1) / (pos + 1))
-    for _ in range(100):
-        p = 1 / (1 + np.exp(-(a * margins + b)))
-        g = np.array([np.sum((p - t) * margins), np.sum(p - t)])
-        w = p * (1 - p) + 1e-12
-        h = np.array([[np.sum(w * margins * margins), np.sum(w * margins)], [np.sum(w * margins), np.sum(w)]])
-        step = np.linalg.solve(h + 1e-9 * np.eye(2), g)
-        a, b = a - step[0], b - step[1]
-        if abs(step).max() < 1e-9:
-            break
-    return float(a), float(b)
+
+    def loss(ab):
+        z = ab[0] * margins + ab[1]
+        return np.sum(np.logaddexp(0, z) - t * z)
+
+    def grad(ab):
+        p = 1 / (1 + np.exp(-(ab[0] * margins + ab[1])))
+        return np.array([np.sum((p - t) * margins), np.sum(p - t)])
+
+    fit = minimize(loss, np.array([1.0, math.log((pos + 1) / (neg + 1))]), jac=grad, method="L-BFGS-B")
+    return float(fit.x[0]), float(fit.x[1])
+
+
+PARAMS = {"objective": "binary:logistic", "tree_method": "hist", "max_leaves": 31, "max_depth": 0,
+          "grow_policy": "lossguide", "learning_rate": 0.2, "nthread": THREADS, "seed": 1}
+
+
+def fit(x, y):
+    import xgboost
+    return xgboost.train(PARAMS, xgboost.DMatrix(x, label=y, weight=weights(y)), num_boost_round=100)
 
 
 def train(args):
-    import xgboost
     os.makedirs(args.out, exist_ok=True)
     for target in ("crisis", "lonely_death"):
-        train_ = pd.read_csv(os.path.join(args.features, f"{target}_train.csv"), dtype={"household": str, "dong": str})
-        test = pd.read_csv(os.path.join(args.features, f"{target}_test.csv"), dtype={"household": str, "dong": str})
-        names = [c for c in train_.columns if c not in LEAD]
+        frame = pd.read_csv(os.path.join(args.features, f"{target}_train.csv"), dtype={"household": str, "dong": str})
+        names = [c for c in frame.columns if c not in LEAD]
         if names != FEATURES:
             raise SystemExit(f"pipeline.py: {target}_train.csv has other features than FeatureSchema: {names}")
-        params = {"objective": "binary:logistic", "tree_method": "hist", "max_leaves": 31, "max_depth": 0,
-                  "grow_policy": "lossguide", "learning_rate": 0.2, "nthread": THREADS, "seed": 1}
-        y = train_["label"].to_numpy()
-        dtrain = xgboost.DMatrix(train_[names].to_numpy(np.float32), label=y, weight=weights(y))
+        x, y = frame[names].to_numpy(np.float32), frame["label"].to_numpy()
         started = time.perf_counter()
-        booster = xgboost.train(params, dtrain, num_boost_round=100)
-        # Platt on the held-out (later) fold's margins, as RiskWatch calibrates on out-of-fold scores.
-        margins = booster.inplace_predict(test[names].to_numpy(np.float32), predict_type="margin")
-        a, b = platt(margins.astype(np.float64), test["label"].to_numpy())
+        # Platt on out-of-fold margins (3 folds by as-of date), then the model itself on every row: as RiskWatch's trainer.
+        dates = np.sort(frame["as_of"].unique())
+        fold = np.searchsorted(dates, frame["as_of"].to_numpy()) % 3
+        oof = np.zeros(len(y))
+        for k in range(3):
+            held = fold == k
+            oof[held] = fit(x[~held], y[~held]).inplace_predict(x[held], predict_type="margin")
+        a, b = platt(oof, y)
+        booster = fit(x, y)
         booster.save_model(os.path.join(args.out, f"{target}.json"))
         with open(os.path.join(args.out, f"{target}.platt.json"), "w", encoding="utf-8") as f:
             json.dump({"a": a, "b": b, "features": FEATURES, "trees": 100, "max_leaves": 31,
@@ -1255,6 +1266,7 @@ def prepare(args):
 
 
 def night(args):
+    import xgboost  # noqa: F401  (imported before the clock starts, as .NET loads ML.NET before the pass)
     timings = {}
     t0 = time.perf_counter()
     as_of = day_of(args.as_of)
