@@ -283,18 +283,29 @@ class Checks:
 # ----------------------------------------------------------------------------------------------------------------------
 # Pseudonyms
 
+def _digest_run(job):
+    key, domain, values = job
+    return b"".join([hmac.digest(key, domain + v, "sha256") for v in values])
+
+
 class Keys:
+    # Below this many identifiers one process hashes them; above, both cores do (RiskWatch's ingest uses both too).
+    PARALLEL_FROM = 100_000
+
     def __init__(self, key):
         self.key = key
 
     def digests(self, domain, values):
-        """HMAC-SHA256(key, domain + value) of each value (bytes): one OpenSSL call per distinct value."""
-        key = self.key
-        return [hmac.digest(key, domain + v, "sha256") for v in values]
-
-
-def key_matrix(digests):
-    return np.frombuffer(b"".join(digests), np.uint8).reshape(-1, 32) if digests else np.zeros((0, 32), np.uint8)
+        """HMAC-SHA256(key, domain + value) of each value (bytes) as an (n, 32) uint8 matrix: one OpenSSL call each."""
+        if len(values) < self.PARALLEL_FROM:
+            joined = _digest_run((self.key, domain, values))
+        else:
+            import multiprocessing
+            half = len(values) // 2
+            jobs = [(self.key, domain, values[:half]), (self.key, domain, values[half:])]
+            with concurrent.futures.ProcessPoolExecutor(THREADS, mp_context=multiprocessing.get_context("fork")) as pool:
+                joined = b"".join(pool.map(_digest_run, jobs))
+        return np.frombuffer(joined, np.uint8).reshape(-1, 32)
 
 
 def key64(matrix):
@@ -399,7 +410,7 @@ class Store:
         todo = rows < 0
         if todo.any():
             raw = uniq[todo]
-            matrix = key_matrix(self.keys.digests(HOUSEHOLD_DOMAIN, [v.encode("ascii") for v in raw]))
+            matrix = self.keys.digests(HOUSEHOLD_DOMAIN, [v.encode("ascii") for v in raw])
             rows[todo] = self._subjects(self.households, HOUSEHOLD_COLUMNS, HOUSEHOLD_EMPTY, "_hindex", matrix)
             self._cache_add("h", raw, rows[todo])
         return rows[codes]
@@ -412,7 +423,7 @@ class Store:
         todo = rows < 0
         if todo.any():
             raw = uniq[todo]
-            matrix = key_matrix(self.keys.digests(PERSON_DOMAIN, [b"%013d" % v for v in raw.tolist()]))
+            matrix = self.keys.digests(PERSON_DOMAIN, [b"%013d" % v for v in raw.tolist()])
             rows[todo] = self._subjects(self.persons, PERSON_COLUMNS, PERSON_EMPTY, "_pindex", matrix)
             self._cache_add("p", raw, rows[todo])
         return rows[codes]

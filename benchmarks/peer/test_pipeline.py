@@ -61,6 +61,15 @@ class SamplesTest(unittest.TestCase):
         self.assertTrue(dashed[0][0] and plain[0][0])
         self.assertEqual(store.person_rows(dashed[1])[0], store.person_rows(plain[1])[0])
 
+    def test_hashing_on_two_processes_gives_the_same_keys_in_the_same_order(self):
+        keys = pipeline.Keys(b"k" * 32)
+        values = [b"H%08d" % i for i in range(1000)]
+        one = keys.digests(pipeline.HOUSEHOLD_DOMAIN, values)
+        keys.PARALLEL_FROM = 10
+        two = keys.digests(pipeline.HOUSEHOLD_DOMAIN, values)
+        np.testing.assert_array_equal(one, two)
+        self.assertEqual(bytes(two[999]), hmac.digest(b"k" * 32, b"riskwatch/household/v1:H00000999", "sha256"))
+
     def test_field_checks_follow_spec(self):
         ok, value = pipeline.check_decimal(np.array(["1.5", "1.2345", "-1", "3", ".5", "1,5", ""], dtype=object), 3)
         self.assertEqual(ok.tolist(), [True, False, False, True, False, False, False])
