@@ -871,7 +871,8 @@ def profiles(store, as_of):
     np.maximum.at(gone, p_hh, P["reported_on"][p_idx].astype(np.int64))
     # The head: the active head, else a head, else the oldest member (HistoryLoader.PickHead).
     head_rank = np.where((P["relation"][p_idx] == 0) & active, 0, np.where(P["relation"][p_idx] == 0, 1, 2))
-    order = np.lexsort((np.where(head_rank == 2, P["birth"][p_idx], 0), p_idx, head_rank, p_hh))
+    # Within a household: by rank; a head in member order, else the earliest birth date (ties in member order).
+    order = np.lexsort((p_idx, np.where(head_rank == 2, P["birth"][p_idx], p_idx), head_rank, p_hh))
     first = np.ones(len(order), bool)
     first[1:] = p_hh[order][1:] != p_hh[order][:-1]
     head = np.full(n, -1, np.int64)
