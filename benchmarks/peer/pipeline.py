@@ -706,7 +706,7 @@ def load_telecom(store, c, checks, file_day, _file_id, reload):
     good = ~checks.bad
     P = store.persons
     idx = np.flatnonzero(good)
-    np.maximum.at(P["tel_last"], persons[idx], day[idx])
+    maximum_at(P["tel_last"], persons[idx], day[idx])
     # The household series are sums over the household's lines (HistoryLoader.AddTelecom), summed here at ingest.
     hh = P["hh"][persons[idx]]
     keep = hh >= 0
@@ -850,6 +850,15 @@ LOADERS = {
 # ----------------------------------------------------------------------------------------------------------------------
 # Households as of D: the profile (HistoryLoader.Builder.TryBuild) and who is scored (HouseholdRecord.ActiveOn)
 
+def maximum_at(target, index, values):
+    """target[index] = max(target[index], values) with repeated indexes (numpy's ufunc.at is slow before 1.25)."""
+    if len(index) == 0:
+        return
+    best = pd.Series(values).groupby(index, sort=False).max()
+    at = best.index.to_numpy()
+    target[at] = np.maximum(target[at], best.to_numpy().astype(target.dtype))
+
+
 def ymd(days):
     y, m, d = civil_from_days(days)
     return y * 10000 + m * 100 + d
@@ -868,7 +877,7 @@ def profiles(store, as_of):
     active = P["status"][p_idx] == 0
     any_active = np.bincount(p_hh, weights=active, minlength=n) > 0
     gone = np.full(n, NO_DAY, np.int64)
-    np.maximum.at(gone, p_hh, P["reported_on"][p_idx].astype(np.int64))
+    maximum_at(gone, p_hh, P["reported_on"][p_idx].astype(np.int64))
     # The head: the active head, else a head, else the oldest member (HistoryLoader.PickHead).
     head_rank = np.where((P["relation"][p_idx] == 0) & active, 0, np.where(P["relation"][p_idx] == 0, 1, 2))
     # Within a household: by rank; a head in member order, else the earliest birth date (ties in member order).
@@ -1068,8 +1077,8 @@ def event_features(store, as_of, prof, X):
     age = as_of - day
     last_start = np.full(n, NO_DAY, np.int64)
     last_end = np.full(n, NO_DAY, np.int64)
-    np.maximum.at(last_start, at[ev == 0], day[ev == 0])
-    np.maximum.at(last_end, at[ev == 1], day[ev == 1])
+    maximum_at(last_start, at[ev == 0], day[ev == 0])
+    maximum_at(last_end, at[ev == 1], day[ev == 1])
 
     def flag(mask):
         out = np.zeros(n, bool)

@@ -70,6 +70,11 @@ class SamplesTest(unittest.TestCase):
         np.testing.assert_array_equal(one, two)
         self.assertEqual(bytes(two[999]), hmac.digest(b"k" * 32, b"riskwatch/household/v1:H00000999", "sha256"))
 
+    def test_maximum_at_keeps_the_largest_value_per_repeated_index(self):
+        target = np.array([5, 0, 9], np.int32)
+        pipeline.maximum_at(target, np.array([0, 1, 1, 2, 0]), np.array([3, 7, 4, 1, 8]))
+        self.assertEqual(target.tolist(), [8, 7, 9])
+
     def test_field_checks_follow_spec(self):
         ok, value = pipeline.check_decimal(np.array(["1.5", "1.2345", "-1", "3", ".5", "1,5", ""], dtype=object), 3)
         self.assertEqual(ok.tolist(), [True, False, False, True, False, False, False])
