@@ -49,4 +49,25 @@ public sealed class ModelReportCliTests(DistrictFixture district)
         var firstTest = File.ReadLines(Path.Combine(output, "crisis_test.csv")).Skip(1).Min(l => l.Split(',')[2]);
         Assert.True(string.CompareOrdinal(lastTrain, firstTest) < 0, $"train up to {lastTrain}, test from {firstTest}");
     }
+
+    [Fact]
+    public async Task Export_features_night_writes_the_features_the_nightly_pass_scores()
+    {
+        var output = TestPaths.NewTempDirectory();
+
+        var result = await CliProcess.RunAsync(district.Home, "export-features", "--night", "2026-11-22", "--out", output);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var path = Path.Combine(output, "night_2026-11-22.csv");
+        Assert.Equal(path, result.Out.Trim());
+        var lines = await File.ReadAllLinesAsync(path, TestContext.Current.CancellationToken);
+        Assert.Equal("household,dong,as_of,label," + string.Join(',', FeatureSchema.Names), lines[0]);
+        Assert.True(lines.Length > 100, $"{lines.Length} lines");
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.All(rows, cells => Assert.Equal(4 + FeatureSchema.Count, cells.Length));
+        Assert.All(rows, cells => Assert.Equal("2026-11-22", cells[2]));
+        Assert.Equal(rows.Count, rows.Select(cells => cells[0]).Distinct(StringComparer.Ordinal).Count());
+        var size = 4 + FeatureSchema.IndexOf("household_size");
+        Assert.All(rows, cells => Assert.True(float.Parse(cells[size], System.Globalization.CultureInfo.InvariantCulture) >= 1));
+    }
 }
