@@ -165,7 +165,7 @@ time_night() { # N → results/summary.json
   local n=$1 dir="$data/$1" home="$data/$1/home" res="$data/$1/results"
   log "$n: resetting night $end_date"
   dotnet "$root/artifacts/riskwatch/riskwatch.dll" --help >/dev/null
-  sqlite3 -cmd ".timeout 60000" "$home/riskwatch.db" ".param set :d '$end_date'" ".read $root/benchmarks/macro/reset-night.sql"
+  sqlite3 -cmd ".timeout 60000" "$home/riskwatch.db" ".param set :d \"'$end_date'\"" ".read $root/benchmarks/macro/reset-night.sql"
   rm -rf "$home/inbox"; mkdir -p "$home/inbox"; cp "$dir/inbox-night"/*.csv "$home/inbox/"
   sync
   log "$n: timing riskwatch nightly --date $end_date (load average $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -232,6 +232,10 @@ internal sealed class NightlyPass(
         {
             var records = await timings.MeasureAsync("history", () => chunked.LoadChunkAsync(first, cancellationToken));
             ScoreChunk(records, runDate, crisis, lonely, timings, scored, scores, features, cancellationToken);
+
+            // A chunk's arrays live long enough to reach the oldest generation and die together here; collecting now keeps
+            // the heap at about one chunk instead of the several a lazy full collection lets pile up (peak RSS target).
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true);
         }
 
         return new ScoredPartition(scored, scores, features);
