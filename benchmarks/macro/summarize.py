@@ -28,7 +28,7 @@ def summary(households, results, peer_json):
     riskwatch["stages"] = night.get("stages", [])
     riskwatch["households_scored"] = night["households_scored"]
     riskwatch["flagged"] = night["flagged"]
-    out = {"households": households, "load_average": open("/proc/loadavg").read().split()[:3], "riskwatch": riskwatch}
+    out = {"households": households, "load_average_after": open("/proc/loadavg").read().split()[:3], "riskwatch": riskwatch}
     peer = read_time(os.path.join(results, "peer.time"))
     if peer is not None and peer_json not in (None, "", "null"):
         peer["stages"] = json.loads(peer_json)
@@ -45,15 +45,16 @@ def table(folders):
         if os.path.exists(path):
             rows.append(json.load(open(path, encoding="utf-8")))
     print("| households | " + " | ".join(f"{s} s (CPU)" for s in stages) + " | wall s | CPU s | peak RSS MiB | µs/household | peer wall s | ratio |")
-    print("|---:|" + "---:|" * (len(stages) + 7))
+    print("|---:|" + "---:|" * (len(stages) + 6))
     for r in rows:
         rw = r["riskwatch"]
         by = {s["stage"]: s for s in rw["stages"]}
         cells = [f"{by[s]['wall_seconds']:.2f} ({by[s]['cpu_seconds']:.2f})" if s in by else "–" for s in stages]
         peer = r.get("peer")
+        peer_cells = f" | {peer['wall_s']:.1f} | {r['ratio_wall']:.2f} |" if peer else " | – | – |"
         print(f"| {r['households']:,} | " + " | ".join(cells)
               + f" | {rw['wall_s']:.1f} | {rw['cpu_s']:.1f} | {rw['peak_rss_mib']} | {rw['wall_s'] / r['households'] * 1e6:.1f}"
-              + f" | {peer['wall_s']:.1f} | {r['ratio_wall']:.2f} |" if peer else " | – | – |")
+              + peer_cells)
 
 
 def main():
