@@ -153,7 +153,7 @@ setup_district() { # N
     rm -rf "$dir/peer-pending"
   fi
   if [ ! -f "$dir/.warm" ]; then
-    rm -rf "$home/models"; cp -r "$data/train-home/models" "$home/models"
+    rm -rf "$home/models" "$home/inbox"; cp -r "$data/train-home/models" "$home/models"
     log "$n: the untimed night $night_before (builds the usage slabs of the window)"
     RISKWATCH_HOME="$home" RISKWATCH_DB="sqlite:$home/riskwatch.db" riskwatch nightly --date "$night_before" --json --timings \
       > "$dir/results/warm-night.json"
