@@ -37,7 +37,7 @@ internal sealed class HistoryLoader(RiskStore store)
         await ReadElectricityAsync(connection, dates, builders, cancellationToken);
         await ReadWaterAsync(connection, dates, builders, cancellationToken);
         await ReadTelecomAsync(connection, dates, builders, cancellationToken);
-        await ReadEventsAsync(connection, end, builders, cancellationToken);
+        await ReadEventsAsync(connection, end, no => builders.TryGetValue(no, out var b) ? b.Events : null, withOutcomes: true, cancellationToken);
 
         var records = new List<HouseholdRecord>(builders.Count);
         foreach (var builder in builders.Values)
@@ -52,7 +52,7 @@ internal sealed class HistoryLoader(RiskStore store)
         return new DistrictHistory { Start = start, End = end, Households = records };
     }
 
-    private static async Task<List<HouseholdRow>> ReadHouseholdsAsync(
+    internal static async Task<List<HouseholdRow>> ReadHouseholdsAsync(
         DbConnection connection, IReadOnlyCollection<string>? dongs, CancellationToken cancellationToken)
     {
         var sql = """
@@ -145,8 +145,14 @@ internal sealed class HistoryLoader(RiskStore store)
         }
     }
 
-    private static async Task ReadEventsAsync(
-        DbConnection connection, DateOnly end, Dictionary<long, Builder> builders, CancellationToken cancellationToken)
+    /// <summary>
+    /// Arrears, welfare events, reports (and, for training, outcomes) dated on or before <paramref name="end"/>, appended to
+    /// the lists <paramref name="eventsOf"/> gives for a household number (null: not read). Rows are appended in the order
+    /// the store returns them, which the later sorts by date keep for equal dates, so every reader of these lists sees the
+    /// same order.
+    /// </summary>
+    internal static async Task ReadEventsAsync(
+        DbConnection connection, DateOnly end, Func<long, HouseholdEvents?> eventsOf, bool withOutcomes, CancellationToken cancellationToken)
     {
         var to = IsoDate.Text(end);
         var arrears = await connection.QueryAsync<ArrearsRow>(new CommandDefinition(
@@ -160,9 +166,9 @@ internal sealed class HistoryLoader(RiskStore store)
             cancellationToken: cancellationToken));
         foreach (var row in arrears)
         {
-            if (builders.TryGetValue(row.HouseholdNo, out var builder))
+            if (eventsOf(row.HouseholdNo) is { } events)
             {
-                builder.Arrears.Add(new ArrearsObservation(
+                events.Arrears.Add(new ArrearsObservation(
                     SpecValue.Parse<ArrearsSource>(row.Source),
                     IsoDate.Parse(row.ReportedOn),
                     row.MonthsOverdue,
@@ -181,9 +187,9 @@ internal sealed class HistoryLoader(RiskStore store)
             cancellationToken: cancellationToken));
         foreach (var row in welfare)
         {
-            if (builders.TryGetValue(row.HouseholdNo, out var builder))
+            if (eventsOf(row.HouseholdNo) is { } events)
             {
-                builder.Welfare.Add(new WelfareObservation(SpecValue.Parse<WelfareEventKind>(row.Event), IsoDate.Parse(row.EventDate)));
+                events.Welfare.Add(new WelfareObservation(SpecValue.Parse<WelfareEventKind>(row.Event), IsoDate.Parse(row.EventDate)));
             }
         }
 
@@ -197,10 +203,15 @@ internal sealed class HistoryLoader(RiskStore store)
             cancellationToken: cancellationToken));
         foreach (var row in reports)
         {
-            if (row.HouseholdNo is { } no && builders.TryGetValue(no, out var builder))
+            if (row.HouseholdNo is { } no && eventsOf(no) is { } events)
             {
-                builder.Reports.Add(IsoDate.Parse(row.ReportedOn));
+                events.Reports.Add(IsoDate.Parse(row.ReportedOn));
             }
+        }
+
+        if (!withOutcomes)
+        {
+            return;
         }
 
         // Labels may look past the window's end: they are the future the model learns to foresee.
@@ -209,7 +220,7 @@ internal sealed class HistoryLoader(RiskStore store)
             cancellationToken: cancellationToken));
         foreach (var row in outcomes)
         {
-            if (!builders.TryGetValue(row.HouseholdNo, out var builder))
+            if (eventsOf(row.HouseholdNo) is not { } events)
             {
                 continue;
             }
@@ -222,7 +233,7 @@ internal sealed class HistoryLoader(RiskStore store)
             };
             if (kind is { } k)
             {
-                builder.Targets.Add(new TargetEvent(IsoDate.Parse(row.VisitedOn), k));
+                events.Targets.Add(new TargetEvent(IsoDate.Parse(row.VisitedOn), k));
             }
         }
     }
@@ -269,14 +280,16 @@ internal sealed class HistoryLoader(RiskStore store)
         public bool TryGet(string date, out int day) => _index.TryGetValue(date, out day);
     }
 
-    private sealed class Builder
+    /// <summary>One household's arrays and lists while a window is read; <see cref="TryBuild"/> makes its record.</summary>
+    internal sealed class Builder
     {
         private readonly HouseholdRow _row;
         private readonly HashSet<long> _lines = [];
 
-        public Builder(HouseholdRow row, int days)
+        public Builder(HouseholdRow row, int days, HouseholdEvents? events = null)
         {
             _row = row;
+            Events = events ?? new HouseholdEvents();
             Kwh = new float[days];
             ActiveHours = new sbyte[days];
             Water = new float[days];
@@ -301,10 +314,11 @@ internal sealed class HistoryLoader(RiskStore store)
         public short[] SmsOut { get; }
         public float[] DataMb { get; }
         public List<PersonRow> Members { get; } = [];
-        public List<ArrearsObservation> Arrears { get; } = [];
-        public List<WelfareObservation> Welfare { get; } = [];
-        public List<DateOnly> Reports { get; } = [];
-        public List<TargetEvent> Targets { get; } = [];
+        public HouseholdEvents Events { get; }
+        private List<ArrearsObservation> Arrears => Events.Arrears;
+        private List<WelfareObservation> Welfare => Events.Welfare;
+        private List<DateOnly> Reports => Events.Reports;
+        private List<TargetEvent> Targets => Events.Targets;
 
         public void AddTelecom(int day, int callsOut, int callsIn, int smsOut, float dataMb, long personNo)
         {
@@ -392,7 +406,7 @@ internal sealed class HistoryLoader(RiskStore store)
 
     // Property classes rather than positional records: Dapper converts column types per property, which keeps the
     // same mapping working whatever integer width each dialect returns.
-    private sealed class HouseholdRow
+    internal sealed class HouseholdRow
     {
         public long HouseholdNo { get; init; }
         public string HouseholdKey { get; init; } = "";
@@ -402,8 +416,9 @@ internal sealed class HistoryLoader(RiskStore store)
         public string? FirstSeenOn { get; init; }
     }
 
-    private sealed class PersonRow
+    internal sealed class PersonRow
     {
+        public long PersonNo { get; init; }
         public long HouseholdNo { get; init; }
         public string BirthDate { get; init; } = "";
         public string? Sex { get; init; }
@@ -411,6 +426,15 @@ internal sealed class HistoryLoader(RiskStore store)
         public string? Status { get; init; }
         public string? StatusDate { get; init; }
         public string? ReportedOn { get; init; }
+    }
+
+    /// <summary>A household's dated events, filled by <see cref="ReadEventsAsync"/>.</summary>
+    internal sealed class HouseholdEvents
+    {
+        public List<ArrearsObservation> Arrears { get; } = [];
+        public List<WelfareObservation> Welfare { get; } = [];
+        public List<DateOnly> Reports { get; } = [];
+        public List<TargetEvent> Targets { get; } = [];
     }
 
     private sealed class ArrearsRow

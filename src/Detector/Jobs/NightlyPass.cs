@@ -22,6 +22,9 @@ public sealed record NightlyResult(
     public string PartitionKey { get; init; } = Partition.District.Key;
 
     public int Withdrawn { get; init; }
+
+    /// <summary>Wall and CPU time per stage of this pass (empty when it was already done).</summary>
+    public IReadOnlyList<StageTiming> Stages { get; init; } = [];
 }
 
 /// <summary>
@@ -32,6 +35,12 @@ public sealed record NightlyResult(
 internal sealed class NightlyPass(
     RiskStore store, KeyRing keys, ModelRegistry models, ThresholdPolicy fallbackPolicy, string inbox, ILogger logger)
 {
+    /// <summary>
+    /// Read the window with <see cref="HistoryLoader"/> (every household's rows at once) instead of the chunked day slabs:
+    /// the reference the chunked path is tested against.
+    /// </summary>
+    internal bool WholeWindowHistory { get; init; }
+
     /// <summary>Days of history read for a night: the 60-day baseline and the recent weeks the features compare with it.</summary>
     public const int WindowDays = 120;
 
@@ -45,8 +54,14 @@ internal sealed class NightlyPass(
     /// <summary>The scheduled night: ingest what arrived, then the live pass over the whole district.</summary>
     public async Task<NightlyResult> RunAsync(DateOnly runDate, CancellationToken cancellationToken)
     {
-        var files = await IngestPendingAsync(cancellationToken);
-        var result = await RunPartitionAsync(PassRequest.Live(runDate), cancellationToken);
+        var timings = new StageTimings();
+        int files;
+        using (timings.Measure("ingest"))
+        {
+            files = await IngestPendingAsync(cancellationToken);
+        }
+
+        var result = await RunPartitionAsync(PassRequest.Live(runDate), cancellationToken, timings);
         return result with { FilesIngested = files };
     }
 
@@ -61,8 +76,9 @@ internal sealed class NightlyPass(
         return ingested.Count(r => r.Status == FileIngestResult.Loaded);
     }
 
-    public async Task<NightlyResult> RunPartitionAsync(PassRequest request, CancellationToken cancellationToken)
+    public async Task<NightlyResult> RunPartitionAsync(PassRequest request, CancellationToken cancellationToken, StageTimings? timings = null)
     {
+        timings ??= new StageTimings();
         var clock = Stopwatch.StartNew();
         var runDate = request.RunDate;
         var (crisis, lonely) = LoadModels(request.ModelVersions);
@@ -89,7 +105,8 @@ internal sealed class NightlyPass(
         try
         {
             await EnsureFeedsArrivedAsync(runDate, cancellationToken);
-            var scored = await ScoreAsync(runDate, request.Partition, crisis, lonely, cancellationToken);
+            var scored = await ScoreAsync(runDate, request.Partition, crisis, lonely, timings, cancellationToken);
+            var flagStage = timings.Measure("flag");
             var flags = Flagger.Select(scored.Households, policy);
             var drafts = flags.Select(f => new CaseDraft(
                 f.Scored.Household.HouseholdNo,
@@ -100,8 +117,10 @@ internal sealed class NightlyPass(
                 f.Scored.CrisisScore,
                 f.Scored.LonelyDeathScore,
                 () => Reasons(f, scored.Features[f.Scored.Row], crisis, lonely, policy, runDate))).ToList();
+            flagStage.Dispose();
 
             NightlyResult result;
+            using var pushStage = timings.Measure("push");
             if (request.Shadow)
             {
                 var shadow = await new ShadowRuns(store).WriteAsync(stamp, drafts, scored.Scores, policy, cancellationToken);
@@ -122,7 +141,15 @@ internal sealed class NightlyPass(
                 "Pass {RunDate:yyyy-MM-dd} {Partition} ({Mode}): {Households} households scored, {Flagged} flagged, {Opened} cases opened, {Updated} updated, {HeldByCapacity} held by capacity in {Elapsed}",
                 runDate, request.Partition.Key, request.Shadow ? "shadow" : "live", result.HouseholdsScored, result.Flagged, result.Opened,
                 result.Updated, result.HeldByCapacity, clock.Elapsed);
-            return result with { PartitionKey = request.Partition.Key };
+            pushStage.Dispose();
+            foreach (var stage in timings.Stages)
+            {
+                logger.Information(
+                    "Pass {RunDate:yyyy-MM-dd} {Partition} stage {Stage}: {WallSeconds:F2} s wall, {CpuSeconds:F2} s CPU",
+                    runDate, request.Partition.Key, stage.Stage, stage.Wall.TotalSeconds, stage.Cpu.TotalSeconds);
+            }
+
+            return result with { PartitionKey = request.Partition.Key, Stages = timings.Stages };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -185,32 +212,93 @@ internal sealed class NightlyPass(
     }
 
     private async Task<ScoredPartition> ScoreAsync(
-        DateOnly runDate, Partition partition, RiskModel crisis, RiskModel lonely, CancellationToken cancellationToken)
+        DateOnly runDate, Partition partition, RiskModel crisis, RiskModel lonely, StageTimings timings, CancellationToken cancellationToken)
     {
-        var history = await new HistoryLoader(store).LoadAsync(runDate.AddDays(1 - WindowDays), runDate, partition.Dongs, cancellationToken);
-        var households = history.Households.Where(h => h.ActiveOn(runDate)).ToList();
-
-        var features = new float[households.Count][];
-        var signals = new FlatlineSignal[households.Count];
-        Parallel.For(0, households.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        var start = runDate.AddDays(1 - WindowDays);
+        var scored = new List<ScoredHousehold>();
+        var scores = new List<ScoreRow>();
+        var features = new List<float[]>();
+        if (WholeWindowHistory)
         {
-            features[i] = new float[FeatureSchema.Count];
-            FeatureBuilder.Build(households[i].History, runDate, features[i]);
-            signals[i] = FlatlineSignal.Compute(households[i].History, runDate);
-        });
+            var history = await timings.MeasureAsync("history", () => new HistoryLoader(store).LoadAsync(start, runDate, partition.Dongs, cancellationToken));
+            ScoreChunk(history.Households, runDate, crisis, lonely, timings, scored, scores, features, cancellationToken);
+            return new ScoredPartition(scored, scores, features);
+        }
 
-        var crisisScores = crisis.Score(features);
-        var lonelyScores = lonely.Score(features);
-        var scored = new ScoredHousehold[households.Count];
-        var scores = new ScoreRow[households.Count];
-        for (var i = 0; i < households.Count; i++)
+        // A chunk of households at a time, so memory does not grow with the district: what stays is each household's
+        // features, scores and profile, not its 120 days of usage.
+        var chunked = await timings.MeasureAsync("history", () => ChunkedHistory.OpenAsync(store, start, runDate, partition.Dongs, cancellationToken));
+        foreach (var first in chunked.Chunks)
         {
-            scored[i] = new ScoredHousehold(households[i], i, crisisScores[i], lonelyScores[i], signals[i]);
-            scores[i] = new ScoreRow(households[i].HouseholdNo, crisisScores[i], lonelyScores[i]);
+            var records = await timings.MeasureAsync("history", () => chunked.LoadChunkAsync(first, cancellationToken));
+            ScoreChunk(records, runDate, crisis, lonely, timings, scored, scores, features, cancellationToken);
+
+            // A chunk's arrays live long enough to reach the oldest generation and die together here; collecting now keeps
+            // the heap at about one chunk instead of the several a lazy full collection lets pile up (peak RSS target).
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true);
         }
 
         return new ScoredPartition(scored, scores, features);
     }
+
+    private static void ScoreChunk(
+        IReadOnlyList<HouseholdRecord> records, DateOnly runDate, RiskModel crisis, RiskModel lonely, StageTimings timings,
+        List<ScoredHousehold> scored, List<ScoreRow> scores, List<float[]> allFeatures, CancellationToken cancellationToken)
+    {
+        var households = records.Where(h => h.ActiveOn(runDate)).ToList();
+        var features = new float[households.Count][];
+        var signals = new FlatlineSignal[households.Count];
+        var parallel = new ParallelOptions { CancellationToken = cancellationToken };
+        using (timings.Measure("features"))
+        {
+            Parallel.For(0, households.Count, parallel, i =>
+            {
+                features[i] = new float[FeatureSchema.Count];
+                FeatureBuilder.Build(households[i].History, runDate, features[i]);
+            });
+        }
+
+        using (timings.Measure("flatline"))
+        {
+            Parallel.For(0, households.Count, parallel, i => signals[i] = FlatlineSignal.Compute(households[i].History, runDate));
+        }
+
+        float[] crisisScores;
+        float[] lonelyScores;
+        using (timings.Measure("score"))
+        {
+            crisisScores = crisis.Score(features);
+            lonelyScores = lonely.Score(features);
+        }
+
+        for (var i = 0; i < households.Count; i++)
+        {
+            // The usage arrays are done with: keep what the flags, the reasons and the queue read.
+            var kept = households[i] with { History = WithoutUsage(households[i].History), Targets = [] };
+            scored.Add(new ScoredHousehold(kept, allFeatures.Count, crisisScores[i], lonelyScores[i], signals[i]));
+            scores.Add(new ScoreRow(households[i].HouseholdNo, crisisScores[i], lonelyScores[i]));
+            allFeatures.Add(features[i]);
+        }
+    }
+
+    private static HouseholdHistory WithoutUsage(HouseholdHistory history) => new()
+    {
+        HouseholdKey = history.HouseholdKey,
+        DongCode = history.DongCode,
+        Profile = history.Profile,
+        Start = history.Start,
+        Kwh = [],
+        ActiveHours = [],
+        WaterLiters = [],
+        CallsOut = [],
+        CallsIn = [],
+        SmsOut = [],
+        DataMb = [],
+        TelecomLines = history.TelecomLines,
+        Arrears = history.Arrears,
+        Welfare = history.Welfare,
+        Reports = history.Reports,
+    };
 
     /// <summary>
     /// Why, in the officer's words: the flatline signal first when it fired, then the strongest contributions of the model
@@ -253,5 +341,5 @@ internal sealed class NightlyPass(
     private static bool SaidByFlatline(List<Reason> reasons, Reason reason) =>
         reasons.Exists(r => r.Code == "flatline") && FlatlineCodes.Contains(reason.Code);
 
-    private sealed record ScoredPartition(IReadOnlyList<ScoredHousehold> Households, IReadOnlyList<ScoreRow> Scores, float[][] Features);
+    private sealed record ScoredPartition(IReadOnlyList<ScoredHousehold> Households, IReadOnlyList<ScoreRow> Scores, IReadOnlyList<float[]> Features);
 }

@@ -20,7 +20,7 @@ public abstract class RiskStoreTests
 
         using var store = await RiskStore.OpenAsync(location, TestContext.Current.CancellationToken);
         await using var connection = await store.OpenConnectionAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(["001_feeds", "002_queue", "003_web", "004_backfill"], (await connection.QueryAsync<string>("SELECT name FROM schema_version ORDER BY version")).ToList());
+        Assert.Equal(["001_feeds", "002_queue", "003_web", "004_backfill", "005_usage_slab"], (await connection.QueryAsync<string>("SELECT name FROM schema_version ORDER BY version")).ToList());
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM usage_electricity"));
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM risk_case"));
     }

@@ -1,0 +1,205 @@
+using System.Data.Common;
+using Dapper;
+using RiskWatch.Ingest.Store;
+
+namespace RiskWatch.Detector.Histories;
+
+/// <summary>
+/// The nightly pass's reader: the same <see cref="HouseholdRecord"/>s as <see cref="HistoryLoader"/>, a chunk of
+/// <see cref="UsageSlabs.Span"/> household numbers at a time, with the usage read from the day slabs. Memory is one
+/// chunk's arrays whatever the district's size; the small event tables are read once per night.
+/// </summary>
+internal sealed class ChunkedHistory
+{
+    private readonly RiskStore _store;
+    private readonly DateOnly _start;
+    private readonly DateOnly _end;
+    private readonly HashSet<string>? _dongs;
+    private readonly Dictionary<long, HistoryLoader.HouseholdEvents> _events;
+
+    private ChunkedHistory(
+        RiskStore store, DateOnly start, DateOnly end, HashSet<string>? dongs, Dictionary<long, HistoryLoader.HouseholdEvents> events,
+        IReadOnlyList<long> chunks)
+    {
+        _store = store;
+        _start = start;
+        _end = end;
+        _dongs = dongs;
+        _events = events;
+        Chunks = chunks;
+    }
+
+    /// <summary>The first household number of each chunk that has registered households, ascending.</summary>
+    public IReadOnlyList<long> Chunks { get; }
+
+    /// <summary>Brings the window's slabs up to date with the ledger, reads the events once and finds the chunks.</summary>
+    public static async Task<ChunkedHistory> OpenAsync(
+        RiskStore store, DateOnly start, DateOnly end, IReadOnlyCollection<string>? dongs, CancellationToken cancellationToken)
+    {
+        if (end < start)
+        {
+            throw new ArgumentException($"The window ends ({end}) before it starts ({start}).", nameof(end));
+        }
+
+        await new UsageSlabs(store).EnsureAsync(start, end, cancellationToken);
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+        var events = new Dictionary<long, HistoryLoader.HouseholdEvents>();
+        await HistoryLoader.ReadEventsAsync(
+            connection,
+            end,
+            no =>
+            {
+                if (!events.TryGetValue(no, out var e))
+                {
+                    e = new HistoryLoader.HouseholdEvents();
+                    events.Add(no, e);
+                }
+
+                return e;
+            },
+            withOutcomes: false,
+            cancellationToken);
+        var chunks = (await connection.QueryAsync<long>(new CommandDefinition(
+                $"SELECT DISTINCT household_no - (household_no % {UsageSlabs.Span}) FROM household WHERE dong_code IS NOT NULL",
+                cancellationToken: cancellationToken)))
+            .Order()
+            .ToList();
+        var set = dongs is { Count: > 0 } ? new HashSet<string>(dongs, StringComparer.Ordinal) : null;
+        return new ChunkedHistory(store, start, end, set, events, chunks);
+    }
+
+    /// <summary>The records of the registered households numbered firstNo … firstNo + Span - 1, by household number.</summary>
+    public async Task<IReadOnlyList<HouseholdRecord>> LoadChunkAsync(long firstNo, CancellationToken cancellationToken)
+    {
+        var days = _end.DayNumber - _start.DayNumber + 1;
+        var lastNo = firstNo + UsageSlabs.Span;
+        await using var connection = await _store.OpenConnectionAsync(cancellationToken);
+        var households = (await connection.QueryAsync<HistoryLoader.HouseholdRow>(new CommandDefinition(
+                """
+                SELECT household_no AS HouseholdNo, household_key AS HouseholdKey, dong_code AS DongCode,
+                       household_size AS HouseholdSize, housing_type AS HousingType, first_seen_on AS FirstSeenOn
+                FROM household
+                WHERE dong_code IS NOT NULL AND household_no >= @firstNo AND household_no < @lastNo
+                """,
+                new { firstNo, lastNo },
+                cancellationToken: cancellationToken)))
+            .Where(r => _dongs is null || _dongs.Contains(r.DongCode))
+            .ToList();
+        var builders = new HistoryLoader.Builder?[UsageSlabs.Span];
+        foreach (var row in households)
+        {
+            builders[row.HouseholdNo - firstNo] = new HistoryLoader.Builder(row, days, _events.GetValueOrDefault(row.HouseholdNo));
+        }
+
+        var persons = await ReadPersonsAsync(connection, builders, firstNo, lastNo, cancellationToken);
+        await UsageSlabs.ReadAsync(connection, SlabFeed.Electricity, firstNo, _start, _end, (day, slab) =>
+        {
+            var n = slab.Count;
+            for (var i = 0; i < n; i++)
+            {
+                if (builders[i] is { } b)
+                {
+                    b.Kwh[day] = slab.Kwh(i);
+                    b.ActiveHours[day] = slab.ActiveHours(i);
+                }
+            }
+        }, cancellationToken);
+        await UsageSlabs.ReadAsync(connection, SlabFeed.Water, firstNo, _start, _end, (day, slab) =>
+        {
+            var n = slab.Count;
+            for (var i = 0; i < n; i++)
+            {
+                if (builders[i] is { } b)
+                {
+                    b.Water[day] = slab.Liters(i);
+                }
+            }
+        }, cancellationToken);
+        await ReadTelecomAsync(connection, persons, cancellationToken);
+
+        var records = new List<HouseholdRecord>(households.Count);
+        foreach (var builder in builders)
+        {
+            if (builder is not null && builder.TryBuild(_start, out var record))
+            {
+                records.Add(record);
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>
+    /// Every person of the chunk's households (members need a birth date, as in <see cref="HistoryLoader"/>; telecom lines
+    /// count without one), ordered by person number: the order the telecom rows are added in, as the row reader does.
+    /// </summary>
+    private static async Task<List<(long PersonNo, HistoryLoader.Builder Builder)>> ReadPersonsAsync(
+        DbConnection connection, HistoryLoader.Builder?[] builders, long firstNo, long lastNo, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<HistoryLoader.PersonRow>(new CommandDefinition(
+            """
+            SELECT person_no AS PersonNo, household_no AS HouseholdNo, birth_date AS BirthDate, sex AS Sex, relation AS Relation,
+                   status AS Status, status_date AS StatusDate, reported_on AS ReportedOn
+            FROM person
+            WHERE household_no >= @firstNo AND household_no < @lastNo
+            ORDER BY person_no
+            """,
+            new { firstNo, lastNo },
+            cancellationToken: cancellationToken));
+        var persons = new List<(long, HistoryLoader.Builder)>();
+        foreach (var person in rows)
+        {
+            if (builders[person.HouseholdNo - firstNo] is not { } builder)
+            {
+                continue;
+            }
+
+            persons.Add((person.PersonNo, builder));
+            if (!string.IsNullOrEmpty(person.BirthDate))
+            {
+                builder.Members.Add(person);
+            }
+        }
+
+        return persons;
+    }
+
+    private async Task ReadTelecomAsync(
+        DbConnection connection, List<(long PersonNo, HistoryLoader.Builder Builder)> persons, CancellationToken cancellationToken)
+    {
+        // A household's lines may sit in different person ranges; each range's slabs are read once, ranges ascending, and
+        // within a day persons ascending, so a household's lines are summed in person order.
+        var at = 0;
+        while (at < persons.Count)
+        {
+            var first = UsageSlabs.FirstNoOf(persons[at].PersonNo);
+            var end = at;
+            while (end < persons.Count && persons[end].PersonNo < first + UsageSlabs.Span)
+            {
+                end++;
+            }
+
+            var from = at;
+            var to = end;
+            await UsageSlabs.ReadAsync(connection, SlabFeed.Telecom, first, _start, _end, (day, slab) =>
+            {
+                var n = slab.Count;
+                for (var p = from; p < to; p++)
+                {
+                    var offset = (int)(persons[p].PersonNo - first);
+                    if (offset >= n)
+                    {
+                        break;
+                    }
+
+                    var callsOut = slab.CallsOut(offset);
+                    if (callsOut >= 0)
+                    {
+                        persons[p].Builder.AddTelecom(day, callsOut, slab.CallsIn(offset), slab.SmsOut(offset), slab.DataMb(offset), persons[p].PersonNo);
+                    }
+                }
+            }, cancellationToken);
+            at = end;
+        }
+    }
+}

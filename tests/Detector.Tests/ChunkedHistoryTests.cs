@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using RiskWatch.Detector.Histories;
+using RiskWatch.Detector.Jobs;
+using RiskWatch.Detector.Queue;
+using RiskWatch.Ingest.Feeds;
+using RiskWatch.Ingest.Privacy;
+using RiskWatch.Ingest.Store;
+using RiskWatch.Scoring.Features;
+
+namespace RiskWatch.Detector.Tests;
+
+/// <summary>
+/// The nightly pass's chunked, slab-backed history against the reference reader (every household's rows at once): the
+/// same records, features and queues, also after a corrected re-send of a past day inside the window, on SQLite and on
+/// PostgreSQL.
+/// </summary>
+public sealed class ChunkedHistoryTests(DistrictFixture district)
+{
+    private static readonly DateOnly Start = DistrictFixture.RunDate.AddDays(1 - NightlyPass.WindowDays);
+
+    private static readonly DateOnly ResentDay = DistrictFixture.RunDate.AddDays(-10);
+
+    [Fact]
+    public async Task Chunked_history_gives_the_whole_window_readers_households_and_features_even_after_a_resent_day()
+    {
+        var (home, store) = await district.NewHomeAsync();
+        using (store)
+        {
+            await AssertSameHistoriesAsync(store);
+
+            // The slabs of the re-sent day exist now; a corrected version must replace them, not be shadowed by them.
+            var before = await SlabSourceAsync(store, ResentDay);
+            await IngestResentDayAsync(store, home);
+            await AssertSameHistoriesAsync(store);
+            Assert.NotEqual(before, await SlabSourceAsync(store, ResentDay));
+        }
+    }
+
+    [Fact]
+    public async Task Chunked_nightly_pushes_the_same_queues_as_the_whole_window_nightly_after_a_resent_day()
+    {
+        var (referenceHome, reference) = await district.NewHomeAsync();
+        var (chunkedHome, chunked) = await district.NewHomeAsync();
+        using (reference)
+        using (chunked)
+        {
+            // A night before the re-send builds the slabs the corrected day must replace.
+            var before = DistrictFixture.RunDate.AddDays(-1);
+            await WholeWindowPass(reference, referenceHome).RunPartitionAsync(PassRequest.Live(before), CancellationToken.None);
+            await DistrictFixture.NewPass(chunked, chunkedHome).RunPartitionAsync(PassRequest.Live(before), CancellationToken.None);
+            await IngestResentDayAsync(reference, referenceHome);
+            await IngestResentDayAsync(chunked, chunkedHome);
+
+            var expected = await WholeWindowPass(reference, referenceHome).RunPartitionAsync(PassRequest.Live(DistrictFixture.RunDate), CancellationToken.None);
+            var actual = await DistrictFixture.NewPass(chunked, chunkedHome).RunPartitionAsync(PassRequest.Live(DistrictFixture.RunDate), CancellationToken.None);
+
+            Assert.True(expected.HouseholdsScored > 1000);
+            Assert.Equal(expected.HouseholdsScored, actual.HouseholdsScored);
+            Assert.Equal(expected.Flagged, actual.Flagged);
+            Assert.Equal(await ScoresAsync(reference), await ScoresAsync(chunked));
+            var queues = await QueuesAsync(reference);
+            Assert.NotEmpty(queues);
+            Assert.Equal(queues, await QueuesAsync(chunked));
+        }
+    }
+
+    [Fact]
+    public async Task Chunked_history_on_postgres_gives_the_whole_window_readers_households_even_after_a_resent_day()
+    {
+        using var postgres = await RiskStore.OpenAsync(StoreLocation.Parse(TestStores.NewPostgresDatabase()), CancellationToken.None);
+        var home = TestPaths.NewTempDirectory();
+        CopyKeys(district.Home, home);
+        await new InboxIngestor(postgres, KeyRing.LoadOrCreate(home), Serilog.Core.Logger.None).IngestAsync(district.Inbox, CancellationToken.None);
+
+        await AssertSameHistoriesAsync(postgres);
+        await IngestResentDayAsync(postgres, home);
+        await AssertSameHistoriesAsync(postgres);
+    }
+
+    private static NightlyPass WholeWindowPass(RiskStore store, string home) =>
+        new(store, KeyRing.LoadOrCreate(home), new Scoring.Models.ModelRegistry(Path.Combine(home, "models")), new Policy.ThresholdPolicy(),
+            Path.Combine(home, "no-inbox"), Serilog.Core.Logger.None)
+        {
+            WholeWindowHistory = true,
+        };
+
+    private static async Task AssertSameHistoriesAsync(RiskStore store)
+    {
+        var expected = (await new HistoryLoader(store).LoadAsync(Start, DistrictFixture.RunDate, dongs: null, CancellationToken.None)).Households;
+        var reader = await ChunkedHistory.OpenAsync(store, Start, DistrictFixture.RunDate, dongs: null, CancellationToken.None);
+        var actual = new List<HouseholdRecord>();
+        foreach (var first in reader.Chunks)
+        {
+            actual.AddRange(await reader.LoadChunkAsync(first, CancellationToken.None));
+        }
+
+        Assert.True(expected.Count > 1000);
+        Assert.Equal(expected.Select(r => r.HouseholdNo), actual.Select(r => r.HouseholdNo));
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var (e, a) = (expected[i], actual[i]);
+            Assert.Equal((e.FirstSeenOn, e.GoneOn), (a.FirstSeenOn, a.GoneOn));
+            Assert.Equal(Describe(e.History), Describe(a.History));
+            Assert.Equal(Features(e.History), Features(a.History));
+            Assert.Equal(FlatlineSignal.Compute(e.History, DistrictFixture.RunDate), FlatlineSignal.Compute(a.History, DistrictFixture.RunDate));
+        }
+    }
+
+    private static float[] Features(HouseholdHistory history)
+    {
+        var features = new float[FeatureSchema.Count];
+        FeatureBuilder.Build(history, DistrictFixture.RunDate, features);
+        return features;
+    }
+
+    /// <summary>Everything a history holds as text; floats by their bits, so NaN and -0 compare exactly.</summary>
+    private static string Describe(HouseholdHistory h)
+    {
+        static string Bits(float[] values) => string.Join(',', values.Select(v => BitConverter.SingleToInt32Bits(v)));
+        return new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"{h.HouseholdKey} {h.DongCode} {h.Profile} {h.Start} lines={h.TelecomLines}")
+            .AppendLine(Bits(h.Kwh)).AppendLine(string.Join(',', h.ActiveHours)).AppendLine(Bits(h.WaterLiters))
+            .AppendLine(string.Join(',', h.CallsOut)).AppendLine(string.Join(',', h.CallsIn)).AppendLine(string.Join(',', h.SmsOut))
+            .AppendLine(Bits(h.DataMb))
+            .AppendLine(string.Join(';', h.Arrears)).AppendLine(string.Join(';', h.Welfare)).AppendLine(string.Join(';', h.Reports))
+            .ToString();
+    }
+
+    /// <summary>
+    /// A corrected re-send of the electricity file of a day inside the window: every tenth household's kWh doubled and
+    /// its active hours dropped, so features that read that day change.
+    /// </summary>
+    private async Task IngestResentDayAsync(RiskStore store, string home)
+    {
+        var name = $"usage_electricity_{ResentDay:yyyyMMdd}";
+        var lines = await File.ReadAllLinesAsync(Path.Combine(district.Inbox, name + ".csv"));
+        var header = lines[0].Split(',');
+        var kwh = Array.IndexOf(header, "kwh");
+        var hours = Array.IndexOf(header, "active_hours");
+        for (var i = 1; i < lines.Length; i += 10)
+        {
+            var fields = lines[i].Split(',');
+            if (double.TryParse(fields[kwh], CultureInfo.InvariantCulture, out var value))
+            {
+                fields[kwh] = (value * 2).ToString("0.000", CultureInfo.InvariantCulture);
+                fields[hours] = "";
+            }
+
+            lines[i] = string.Join(',', fields);
+        }
+
+        var inbox = TestPaths.NewTempDirectory();
+        await File.WriteAllLinesAsync(Path.Combine(inbox, name + ".v2.csv"), lines);
+        var results = await new InboxIngestor(store, KeyRing.LoadOrCreate(home), Serilog.Core.Logger.None).IngestAsync(inbox, CancellationToken.None);
+        Assert.Contains(results, r => r.Status == FileIngestResult.Loaded && r.Version == 2);
+    }
+
+    private static async Task<string> SlabSourceAsync(RiskStore store, DateOnly date)
+    {
+        await using var connection = await store.OpenConnectionAsync(CancellationToken.None);
+        return await connection.ExecuteScalarAsync<string>(
+            "SELECT source FROM usage_slab WHERE feed = 'usage_electricity' AND first_no = -1 AND date = @date",
+            new { date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }) ?? "";
+    }
+
+    private static async Task<string> ScoresAsync(RiskStore store)
+    {
+        await using var connection = await store.OpenConnectionAsync(CancellationToken.None);
+        var rows = await connection.QueryAsync<(long No, double Crisis, double Lonely)>(
+            "SELECT household_no, crisis_score, lonely_death_score FROM run_list WHERE run_date = @date ORDER BY household_no",
+            new { date = DistrictFixture.RunDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
+        return string.Join('\n', rows.Select(r => $"{r.No} {r.Crisis:R} {r.Lonely:R}"));
+    }
+
+    private static async Task<SortedDictionary<string, string>> QueuesAsync(RiskStore store)
+    {
+        var queue = new DongQueue(store);
+        var queues = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var dong in await queue.DongsAsync(CancellationToken.None))
+        {
+            var entries = await queue.ReadAsync(dong, DistrictFixture.RunDate, CancellationToken.None);
+            queues[dong] = string.Join('\n', entries.Select(e =>
+                $"{e.HouseholdKey} {e.Priority} {e.Lane} {e.CrisisScore:R} {e.LonelyDeathScore:R} {string.Join(';', e.Reasons)}"));
+        }
+
+        return queues;
+    }
+
+    private static void CopyKeys(string from, string to)
+    {
+        foreach (var folder in new[] { "keys", "models" })
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(from, folder), "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(to, folder, Path.GetRelativePath(Path.Combine(from, folder), file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+        }
+    }
+}
