@@ -94,24 +94,25 @@ internal sealed class ChunkedHistory
         var persons = await ReadPersonsAsync(connection, builders, firstNo, lastNo, cancellationToken);
         await UsageSlabs.ReadAsync(connection, SlabFeed.Electricity, firstNo, _start, _end, (day, slab) =>
         {
-            var n = slab.Count;
-            for (var i = 0; i < n; i++)
+            var kwh = slab.Kwh;
+            var activeHours = slab.ActiveHours;
+            for (var i = 0; i < kwh.Length; i++)
             {
                 if (builders[i] is { } b)
                 {
-                    b.Kwh[day] = slab.Kwh(i);
-                    b.ActiveHours[day] = slab.ActiveHours(i);
+                    b.Kwh[day] = kwh[i];
+                    b.ActiveHours[day] = activeHours[i];
                 }
             }
         }, cancellationToken);
         await UsageSlabs.ReadAsync(connection, SlabFeed.Water, firstNo, _start, _end, (day, slab) =>
         {
-            var n = slab.Count;
-            for (var i = 0; i < n; i++)
+            var liters = slab.Liters;
+            for (var i = 0; i < liters.Length; i++)
             {
                 if (builders[i] is { } b)
                 {
-                    b.Water[day] = slab.Liters(i);
+                    b.Water[day] = liters[i];
                 }
             }
         }, cancellationToken);
@@ -179,26 +180,45 @@ internal sealed class ChunkedHistory
                 end++;
             }
 
-            var from = at;
-            var to = end;
+            // The range's persons as plain arrays for the per-day loop; a line is counted once, after the window is read.
+            var offsets = new int[end - at];
+            var builders = new HistoryLoader.Builder[end - at];
+            var hasLine = new bool[end - at];
+            for (var p = at; p < end; p++)
+            {
+                offsets[p - at] = (int)(persons[p].PersonNo - first);
+                builders[p - at] = persons[p].Builder;
+            }
+
             await UsageSlabs.ReadAsync(connection, SlabFeed.Telecom, first, _start, _end, (day, slab) =>
             {
-                var n = slab.Count;
-                for (var p = from; p < to; p++)
+                var callsOut = slab.CallsOut;
+                var callsIn = slab.CallsIn;
+                var smsOut = slab.SmsOut;
+                var dataMb = slab.DataMb;
+                for (var p = 0; p < offsets.Length; p++)
                 {
-                    var offset = (int)(persons[p].PersonNo - first);
-                    if (offset >= n)
+                    var offset = offsets[p];
+                    if (offset >= callsOut.Length)
                     {
                         break;
                     }
 
-                    var callsOut = slab.CallsOut(offset);
-                    if (callsOut >= 0)
+                    if (callsOut[offset] >= 0)
                     {
-                        persons[p].Builder.AddTelecom(day, callsOut, slab.CallsIn(offset), slab.SmsOut(offset), slab.DataMb(offset), persons[p].PersonNo);
+                        hasLine[p] = true;
+                        builders[p].AddTelecomDay(day, callsOut[offset], callsIn[offset], smsOut[offset], dataMb[offset]);
                     }
                 }
             }, cancellationToken);
+            for (var p = 0; p < hasLine.Length; p++)
+            {
+                if (hasLine[p])
+                {
+                    builders[p].AddLine(persons[at + p].PersonNo);
+                }
+            }
+
             at = end;
         }
     }

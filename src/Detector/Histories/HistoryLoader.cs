@@ -323,6 +323,15 @@ internal sealed class HistoryLoader(RiskStore store)
         public void AddTelecom(int day, int callsOut, int callsIn, int smsOut, float dataMb, long personNo)
         {
             _lines.Add(personNo);
+            AddTelecomDay(day, callsOut, callsIn, smsOut, dataMb);
+        }
+
+        /// <summary>A line of the household that sent at least one telecom row in the window.</summary>
+        public void AddLine(long personNo) => _lines.Add(personNo);
+
+        /// <summary>One line's row of a day, summed into the household's day; the caller counts the line once.</summary>
+        public void AddTelecomDay(int day, int callsOut, int callsIn, int smsOut, float dataMb)
+        {
             if (CallsOut[day] < 0)
             {
                 CallsOut[day] = 0;

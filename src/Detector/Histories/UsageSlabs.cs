@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -183,23 +182,12 @@ internal sealed class UsageSlabs(RiskStore store)
         Add(command, "@from", IsoDate.Text(start));
         Add(command, "@to", IsoDate.Text(end));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var buffer = Array.Empty<byte>();
         while (await reader.ReadAsync(cancellationToken))
         {
             var day = IsoDate.Parse(reader.GetString(0)).DayNumber - start.DayNumber;
-            var length = (int)reader.GetBytes(1, 0, null, 0, 0);
-            if (buffer.Length < length)
-            {
-                buffer = new byte[Math.Max(length, buffer.Length * 2)];
-            }
-
-            var read = 0;
-            while (read < length)
-            {
-                read += (int)reader.GetBytes(1, read, buffer, read, length - read);
-            }
-
-            onDay(day, new SlabView(feed, buffer.AsMemory(0, length)));
+            // One copy out of SQLite's page cache; GetBytes with a length probe first copied every blob twice.
+            var payload = reader.GetFieldValue<byte[]>(1);
+            onDay(day, new SlabView(feed, payload));
         }
     }
 
@@ -311,7 +299,10 @@ internal sealed class UsageSlabs(RiskStore store)
     }
 }
 
-/// <summary>One slab as read: the values at an offset from the range's first number; offsets past its end have none.</summary>
+/// <summary>
+/// One slab as read: the values at an offset from the range's first number; offsets past its end have none. The columns
+/// are typed views over the blob (it is stored little-endian), taken once per day by the readers' inner loops.
+/// </summary>
 internal readonly struct SlabView(SlabFeed feed, ReadOnlyMemory<byte> payload)
 {
     public int Count => feed switch
@@ -321,17 +312,21 @@ internal readonly struct SlabView(SlabFeed feed, ReadOnlyMemory<byte> payload)
         _ => payload.Length / 10,
     };
 
-    public float Kwh(int offset) => BinaryPrimitives.ReadSingleLittleEndian(payload.Span[(offset * 4)..]);
+    public ReadOnlySpan<float> Kwh => Floats(0);
 
-    public sbyte ActiveHours(int offset) => (sbyte)payload.Span[(Count * 4) + offset];
+    public ReadOnlySpan<sbyte> ActiveHours => MemoryMarshal.Cast<byte, sbyte>(payload.Span.Slice(Count * 4, Count));
 
-    public float Liters(int offset) => BinaryPrimitives.ReadSingleLittleEndian(payload.Span[(offset * 4)..]);
+    public ReadOnlySpan<float> Liters => Floats(0);
 
-    public short CallsOut(int offset) => BinaryPrimitives.ReadInt16LittleEndian(payload.Span[(offset * 2)..]);
+    public ReadOnlySpan<short> CallsOut => Shorts(0);
 
-    public short CallsIn(int offset) => BinaryPrimitives.ReadInt16LittleEndian(payload.Span[((Count * 2) + (offset * 2))..]);
+    public ReadOnlySpan<short> CallsIn => Shorts(Count * 2);
 
-    public short SmsOut(int offset) => BinaryPrimitives.ReadInt16LittleEndian(payload.Span[((Count * 4) + (offset * 2))..]);
+    public ReadOnlySpan<short> SmsOut => Shorts(Count * 4);
 
-    public float DataMb(int offset) => BinaryPrimitives.ReadSingleLittleEndian(payload.Span[((Count * 6) + (offset * 4))..]);
+    public ReadOnlySpan<float> DataMb => Floats(Count * 6);
+
+    private ReadOnlySpan<float> Floats(int at) => MemoryMarshal.Cast<byte, float>(payload.Span.Slice(at, Count * 4));
+
+    private ReadOnlySpan<short> Shorts(int at) => MemoryMarshal.Cast<byte, short>(payload.Span.Slice(at, Count * 2));
 }
