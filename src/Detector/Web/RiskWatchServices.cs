@@ -66,7 +66,7 @@ internal static class RiskWatchServices
                     configuration.UseInMemoryStorage();
                     break;
                 case StoreKind.Postgres:
-                    // Several workers share this storage (DESIGN "Scale-out", README "Backfill"). A fetched job is hidden
+                    // Several workers share this storage (README "Backfill"). A fetched job is hidden
                     // from the others by its fetch time; the sliding timeout keeps that time fresh by a heartbeat while
                     // the worker lives, so a partition longer than the timeout is never fetched twice, and a killed
                     // worker's partition goes back to the queue one timeout later. The library's default (a fixed
