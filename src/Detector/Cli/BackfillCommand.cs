@@ -20,10 +20,14 @@ internal static class BackfillCommand
         var models = new Option<string[]>("--model") { Description = "Model version(s) to use instead of the live ones (repeatable)", AllowMultipleArgumentsPerToken = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "List the partitions it would run, run nothing" };
         var perPartition = new Option<int>("--dongs-per-partition") { Description = "Dongs per partition (0: the whole district in one)", DefaultValueFactory = _ => 0 };
-        var inFlight = new Option<int>("--max-in-flight") { Description = "Partitions running at once", DefaultValueFactory = _ => 2 };
+        var inFlight = new Option<int>("--max-in-flight") { Description = "Partitions enqueued at once", DefaultValueFactory = _ => 2 };
+        var external = new Option<bool>("--external-workers")
+        {
+            Description = "Only enqueue and watch: `riskwatch serve --worker` processes on the same PostgreSQL or SQL Server run the partitions",
+        };
         var command = new Command("backfill", "Run the nightly pass over a date range as Hangfire jobs, one per (date, partition)")
         {
-            from, to, dongs, mode, shadow, models, dryRun, perPartition, inFlight,
+            from, to, dongs, mode, shadow, models, dryRun, perPartition, inFlight, external,
         };
         command.SetAction((parse, cancellationToken) => CliApp.GuardAsync(async () =>
         {
@@ -31,12 +35,20 @@ internal static class BackfillCommand
             var options = new BackfillOptions(
                 parse.GetValue(from), parse.GetValue(to), parse.GetValue(dongs) ?? [], parse.GetValue(perPartition),
                 parse.GetValue(mode), parse.GetValue(shadow), parse.GetValue(models) ?? [], parse.GetValue(inFlight));
-            return await RunAsync(context, options, parse.GetValue(dryRun), cancellationToken);
+            var externalWorkers = parse.GetValue(external);
+            if (externalWorkers && context.Store.Location.Kind == Ingest.Store.StoreKind.Sqlite)
+            {
+                // On SQLite the job storage is in this process's memory: no other process could see the jobs.
+                throw new ArgumentException("--external-workers needs a shared job storage: use --db postgres://… or sqlserver://….");
+            }
+
+            return await RunAsync(context, options, parse.GetValue(dryRun), externalWorkers, cancellationToken);
         }));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, BackfillOptions options, bool dryRun, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        CliContext context, BackfillOptions options, bool dryRun, bool externalWorkers, CancellationToken cancellationToken)
     {
         var pass = new NightlyPass(context.Store, context.Keys, context.Models, context.Policy, context.Settings.Inbox, context.Logger);
         var modelVersion = pass.ModelVersionOf(options.Models);
@@ -60,7 +72,7 @@ internal static class BackfillCommand
 
         await pass.IngestPendingAsync(cancellationToken);
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddRiskWatch(context.Settings, context.Store, context.Logger, runJobs: true);
+        builder.Services.AddRiskWatch(context.Settings, context.Store, context.Logger, runJobs: !externalWorkers);
         using var host = builder.Build();
         await host.StartAsync(cancellationToken);
         var runner = host.Services.GetRequiredService<BackfillRunner>();

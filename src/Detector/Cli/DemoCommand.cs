@@ -32,7 +32,7 @@ internal static class DemoCommand
                 Console.WriteLine($"Officer page: {url}/lists   analyst page: {url}/analyst   (Ctrl+C to stop)");
                 Console.WriteLine($"Sign in as {DemoAccounts.Officer} (dong {dong}), {DemoAccounts.Analyst} or {DemoAccounts.Admin}, password {password}");
                 Console.WriteLine($"  (kept in {Path.Combine(context.Settings.Home, "demo-accounts.txt")})");
-                await WebHost.RunAsync(context.Settings, context.Store, context.Logger, url, workerOnly: false, cancellationToken);
+                await WebHost.RunAsync(context.Settings, context.Store, context.Logger, url, workerOnly: false, RiskWatchServices.DefaultWorkerCount, cancellationToken);
             }
 
             return ExitCodes.Success;

@@ -17,9 +17,13 @@ namespace RiskWatch.Detector.Web;
 
 internal static class RiskWatchServices
 {
+    /// <summary>Two Hangfire workers per process: one machine has two cores, and a pass already uses both through Parallel.For.</summary>
+    public const int DefaultWorkerCount = 2;
+
     /// <summary>Everything the host needs, registered once: store, keys, models, policy, queue, the nightly job and Hangfire.</summary>
     public static IServiceCollection AddRiskWatch(
-        this IServiceCollection services, RiskWatchSettings settings, RiskStore store, Serilog.ILogger logger, bool runJobs)
+        this IServiceCollection services, RiskWatchSettings settings, RiskStore store, Serilog.ILogger logger, bool runJobs,
+        int workerCount = DefaultWorkerCount)
     {
         // Serilog for the framework and Hangfire too, in place of the default console logger.
         services.AddSerilog(logger);
@@ -62,10 +66,27 @@ internal static class RiskWatchServices
                     configuration.UseInMemoryStorage();
                     break;
                 case StoreKind.Postgres:
-                    configuration.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(store.Location.ConnectionString));
+                    // Several workers share this storage (README "Backfill"). A fetched job is hidden
+                    // from the others by its fetch time; the sliding timeout keeps that time fresh by a heartbeat while
+                    // the worker lives, so a partition longer than the timeout is never fetched twice, and a killed
+                    // worker's partition goes back to the queue one timeout later. The library's default (a fixed
+                    // 30 minutes, no heartbeat) would both hand a long partition to a second worker and leave a dead
+                    // worker's partition waiting half an hour. A short poll: a worker that found the queue empty takes a
+                    // partition enqueued a second later, not fifteen.
+                    configuration.UsePostgreSqlStorage(
+                        o => o.UseNpgsqlConnection(store.Location.ConnectionString),
+                        new PostgreSqlStorageOptions
+                        {
+                            InvisibilityTimeout = settings.JobInvisibility,
+                            UseSlidingInvisibilityTimeout = true,
+                            QueuePollInterval = TimeSpan.FromSeconds(1),
+                        });
                     break;
                 case StoreKind.SqlServer:
-                    configuration.UseSqlServerStorage(store.Location.ConnectionString);
+                    // The same sliding fetch on SQL Server (its non-transactional fetch, no transaction held open for hours): on purpose.
+                    configuration.UseSqlServerStorage(
+                        store.Location.ConnectionString,
+                        new Hangfire.SqlServer.SqlServerStorageOptions { SlidingInvisibilityTimeout = settings.JobInvisibility });
                     break;
                 default:
                     throw new InvalidOperationException($"No Hangfire storage for {store.Location.Kind}.");
@@ -73,8 +94,7 @@ internal static class RiskWatchServices
         });
         if (runJobs)
         {
-            // Two workers: one machine has two cores, and a nightly pass already uses both through Parallel.For.
-            services.AddHangfireServer(options => options.WorkerCount = 2);
+            services.AddHangfireServer(options => options.WorkerCount = workerCount);
         }
 
         return services;

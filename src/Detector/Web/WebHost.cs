@@ -44,12 +44,14 @@ internal static class WebHost
     }
 
     public static async Task RunAsync(
-        RiskWatchSettings settings, RiskStore store, Serilog.ILogger logger, string urls, bool workerOnly, CancellationToken cancellationToken)
+        RiskWatchSettings settings, RiskStore store, Serilog.ILogger logger, string urls, bool workerOnly, int workerCount,
+        CancellationToken cancellationToken)
     {
         if (workerOnly)
         {
+            // A generic host, not a web one: no Kestrel, no port, no page — only the Hangfire server taking jobs from the storage.
             var worker = Host.CreateApplicationBuilder();
-            worker.Services.AddRiskWatch(settings, store, logger, runJobs: true);
+            worker.Services.AddRiskWatch(settings, store, logger, runJobs: true, workerCount);
             using var workerHost = worker.Build();
             NightlyJob.Schedule(workerHost.Services.GetRequiredService<IRecurringJobManager>());
             await workerHost.RunAsync(cancellationToken);
@@ -58,7 +60,7 @@ internal static class WebHost
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(urls);
-        builder.Services.AddRiskWatch(settings, store, logger, runJobs: true);
+        builder.Services.AddRiskWatch(settings, store, logger, runJobs: true, workerCount);
         builder.Services.AddHealthChecks();
 
         await using var app = builder.Build();

@@ -22,7 +22,7 @@ internal sealed partial class WebApp : IAsyncDisposable
         Store = store;
         Url = $"http://127.0.0.1:{FreePort()}";
         var settings = new RiskWatchSettings(home, store.Location);
-        _host = WebHost.RunAsync(settings, store, logger, Url, workerOnly: false, _stop.Token);
+        _host = WebHost.RunAsync(settings, store, logger, Url, workerOnly: false, RiskWatchServices.DefaultWorkerCount, _stop.Token);
     }
 
     public string Home { get; }
