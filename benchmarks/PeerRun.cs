@@ -6,16 +6,17 @@ namespace RiskWatch.Benchmarks;
 
 /// <summary>
 /// RiskWatch's side of the peer comparison (benchmarks/peer/compare.sh): trains the production pipeline (FastTree +
-/// out-of-fold Platt, <see cref="TrainingOptions"/> defaults) on each target's exported train matrix, scores the test matrix
+/// out-of-fold Platt, <see cref="TrainingOptions"/> defaults, the minimum examples per leaf chosen on earlier temporal folds
+/// inside the train matrix, as `riskwatch train` does) on each target's exported train matrix, scores the test matrix
 /// and writes <c>riskwatch_{target}_scores.csv</c> (household, score) and <c>riskwatch_{target}_timing.csv</c>. The metrics
 /// are computed by peer.py for every contender alike, so the table compares models, not metric code.
 /// </summary>
 internal static class PeerRun
 {
-    /// <summary>The production defaults; RISKWATCH_PEER_MIN_LEAF overrides the minimum examples per leaf, for experiments.</summary>
+    /// <summary>The production defaults; RISKWATCH_PEER_MIN_LEAF fixes the minimum examples per leaf instead of choosing it, for experiments.</summary>
     private static TrainingOptions Options() =>
         int.TryParse(Environment.GetEnvironmentVariable("RISKWATCH_PEER_MIN_LEAF"), CultureInfo.InvariantCulture, out var minLeaf)
-            ? new TrainingOptions { MinimumExamplesPerLeaf = minLeaf }
+            ? new TrainingOptions { MinimumExamplesPerLeaf = [minLeaf] }
             : new TrainingOptions();
 
     public static int Run(string directory)
@@ -34,8 +35,17 @@ internal static class PeerRun
             var train = FeatureMatrix.Read(trainPath);
             var test = FeatureMatrix.Read(testPath);
             var clock = Stopwatch.StartNew();
-            var model = RiskModelTrainer.FitUnvalidated(target, train, Options());
+            // The earlier folds inside the train matrix test on windows as long as the test split, as `riskwatch train` does.
+            var testDates = test.Select(e => e.AsOf).Distinct().Count();
+            var model = RiskModelTrainer.FitUnvalidated(target, train, Options(), testDates);
             var trainSeconds = clock.Elapsed.TotalSeconds;
+            if (model.Metrics.Tuning is { } tuning)
+            {
+                var candidates = string.Join("; ", tuning.Candidates.Select(c => string.Create(
+                    CultureInfo.InvariantCulture, $"{c.MinimumExamplesPerLeaf} → PR-AUC {c.MeanPrAuc:0.000}, ROC-AUC {c.MeanRocAuc:0.000}")));
+                Console.WriteLine($"peer: riskwatch {name}: min. examples per leaf {tuning.MinimumExamplesPerLeaf} chosen on {tuning.Folds} earlier fold(s): {candidates}");
+            }
+
             var rows = test.Select(e => e.Features).ToArray();
             model.Score(rows[..Math.Min(rows.Length, 1_000)]); // first call builds ML.NET's pipeline; time the steady state
             clock.Restart();

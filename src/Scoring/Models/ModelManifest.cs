@@ -30,6 +30,7 @@ internal sealed record ManifestTraining(
     int Seed,
     int Trees,
     int Leaves,
+    int MinimumExamplesPerLeaf,
     int MinimumPositives,
     bool PurgeOverlappingLabels,
     int Rows,

@@ -13,6 +13,7 @@ namespace RiskWatch.Scoring.Models;
 /// <param name="Folds">Every temporal fold, oldest cut-off first; the last is the headline one.</param>
 /// <param name="TieBreak">How equal scores are ordered for the @k figures, so they are reproducible.</param>
 /// <param name="Warnings">Plain sentences a reader must see next to the figures (e.g. too few positives to trust them).</param>
+/// <param name="Tuning">How the hyper-parameters were chosen on the earlier folds; null when there was nothing to choose.</param>
 public sealed record ModelMetrics(
     int TrainRows,
     int TrainPositives,
@@ -27,7 +28,8 @@ public sealed record ModelMetrics(
     double RocAucHigh = double.NaN,
     IReadOnlyList<FoldMetrics>? Folds = null,
     string TieBreak = ModelMetrics.TieBreakRule,
-    IReadOnlyList<string>? Warnings = null)
+    IReadOnlyList<string>? Warnings = null,
+    Tuning? Tuning = null)
 {
     /// <summary>The order of the queue itself, so @k measures what an officer would see.</summary>
     public const string TieBreakRule = "score descending, then household key (ordinal) ascending";
@@ -53,3 +55,14 @@ public sealed record PrecisionAtK(string Label, int K, double Precision, double 
 
 /// <summary>Test rows with predicted probabilities in [<paramref name="From"/>, <paramref name="To"/>]: mean prediction against the observed positive rate.</summary>
 public sealed record CalibrationBin(double From, double To, int Count, double MeanPredicted, double Observed);
+
+/// <summary>
+/// The choice of FastTree's minimum examples per leaf: every candidate fitted on each earlier temporal fold (the latest,
+/// headline fold takes no part), the one with the highest mean <see cref="Candidate.MeanPrAuc"/> kept.
+/// </summary>
+/// <param name="Rule">The rule, in words, for the record.</param>
+/// <param name="Folds">How many earlier folds the means are over.</param>
+public sealed record Tuning(int MinimumExamplesPerLeaf, string Rule, int Folds, IReadOnlyList<TuningCandidate> Candidates);
+
+/// <summary>One candidate's mean figures over the earlier folds; <paramref name="PrecisionAtCapacity"/> is NaN without a capacity.</summary>
+public sealed record TuningCandidate(int MinimumExamplesPerLeaf, double MeanRocAuc, double MeanPrAuc, double PrecisionAtCapacity, bool Chosen);

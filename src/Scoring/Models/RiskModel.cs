@@ -30,7 +30,7 @@ public sealed class RiskModel
         _inputSchema = inputSchema;
         Target = ModelTargetNames.Parse(manifest.Target);
         _contributions = new Lazy<ITransformer>(CreateContributionTransformer);
-        _compiled = new Lazy<CompiledEnsemble?>(() => CompiledEnsemble.TryCompile(_model));
+        _compiled = new Lazy<CompiledEnsemble?>(() => CompiledEnsemble.TryCompile(_model, manifest.Features.Count));
     }
 
     /// <summary>e.g. <c>crisis-20261122-3f9a1c2b</c>: target, last as-of date trained on, first 8 hex digits of <see cref="DataHash"/>.</summary>
@@ -75,6 +75,40 @@ public sealed class RiskModel
         var scores = new float[rows.Count];
         compiled.Score(rows, scores);
         return scores;
+    }
+
+    /// <summary>
+    /// The fastest entry point for a large batch: calibrated probabilities of the rows of a row-major matrix
+    /// (<see cref="FeatureNames"/>.Count floats per row, <see cref="FeatureSchema"/> order) into
+    /// <paramref name="probabilities"/>, one per row, without allocating. Same values as <see cref="Score(IReadOnlyList{float[]})"/>.
+    /// </summary>
+    public void Score(ReadOnlySpan<float> matrix, Span<float> probabilities)
+    {
+        var width = FeatureNames.Count;
+        if (matrix.Length % width != 0)
+        {
+            throw new ArgumentException($"The matrix holds {matrix.Length} floats, not a whole number of {width}-feature rows.", nameof(matrix));
+        }
+
+        var rows = matrix.Length / width;
+        if (probabilities.Length < rows)
+        {
+            throw new ArgumentException($"{rows} rows need {rows} probabilities; the output holds {probabilities.Length}.", nameof(probabilities));
+        }
+
+        if (_compiled.Value is { } compiled)
+        {
+            compiled.Score(matrix, probabilities);
+            return;
+        }
+
+        var jagged = new float[rows][];
+        for (var i = 0; i < rows; i++)
+        {
+            jagged[i] = matrix.Slice(i * width, width).ToArray();
+        }
+
+        ScoreThroughDataView(jagged).CopyTo(probabilities);
     }
 
     /// <summary>The same probabilities through one ML.NET IDataView pass over all rows (the reference the fast path is held to).</summary>

@@ -33,8 +33,8 @@ public static class RiskModelTrainer
     /// <exception cref="InsufficientLabelsException">Fewer positives than <see cref="TrainingOptions.MinimumPositives"/>.</exception>
     public static RiskModel Train(ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken = default)
     {
-        var validation = Validate(target, examples, options, cancellationToken, out var rows, out var ml);
-        var final = Fit(ml, target, rows, "all examples", options, cancellationToken);
+        var validation = Validate(target, examples, options, cancellationToken, out var rows, out var ml, out var minimumPerLeaf);
+        var final = Fit(ml, target, rows, "all examples", options, minimumPerLeaf, cancellationToken);
         var positives = CountPositives(rows);
         var manifest = new ModelManifest(
             Version: validation.Version,
@@ -46,26 +46,38 @@ public static class RiskModelTrainer
             Features: FeatureSchema.Names,
             Metrics: validation.Metrics,
             Training: new ManifestTraining(
-                options.Seed, options.Trees, options.Leaves, options.MinimumPositives, options.PurgeOverlappingLabels,
+                options.Seed, options.Trees, options.Leaves, minimumPerLeaf, options.MinimumPositives, options.PurgeOverlappingLabels,
                 rows.Length, positives, final.PositiveWeight,
                 $"platt on out-of-fold scores, {CalibrationFolds} household folds"));
         return new RiskModel(manifest, ml, final.Model, final.InputSchema);
     }
 
     /// <summary>
-    /// The calibrated pipeline <see cref="Train"/> saves, fitted on <paramref name="examples"/> without any validation (its
-    /// metrics are empty): for the peer comparison, which validates on a split fixed outside.
+    /// The calibrated pipeline <see cref="Train"/> saves, fitted on <paramref name="examples"/> without validating it (its
+    /// metrics hold only the tuning): for the peer comparison, which validates on a split fixed outside.
     /// </summary>
-    internal static RiskModel FitUnvalidated(ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken = default)
+    /// <param name="tuningWindowDates">
+    /// As-of dates per earlier fold for choosing the minimum examples per leaf, as <see cref="Validate"/> does: the folds test
+    /// on the last windows of this many dates of <paramref name="examples"/>. Pass the outside test split's number of dates to
+    /// choose exactly as <see cref="Train"/> would; 0 takes the first candidate without choosing.
+    /// </param>
+    internal static RiskModel FitUnvalidated(
+        ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, int tuningWindowDates = 0, CancellationToken cancellationToken = default)
     {
+        CheckOptions(options);
         var rows = Ordered(examples);
         var ml = new MLContext(options.Seed);
-        var final = Fit(ml, target, rows, "the examples", options, cancellationToken);
-        var empty = new ModelMetrics(0, 0, 0, 0, rows[^1].AsOf, double.NaN, double.NaN, [], []);
+        var dates = rows.Select(r => r.AsOf).Distinct().ToArray();
+        var folds = tuningWindowDates > 0
+            ? EarlierFolds(rows, dates, dates.Length, tuningWindowDates, TargetLabeler.HorizonDays(target), options)
+            : [];
+        var (minimumPerLeaf, tuning, _) = Tune(ml, folds, tuningWindowDates > 0 ? options.MinimumExamplesPerLeaf : [options.MinimumExamplesPerLeaf[0]], options, cancellationToken);
+        var final = Fit(ml, target, rows, "the examples", options, minimumPerLeaf, cancellationToken);
+        var empty = new ModelMetrics(0, 0, 0, 0, rows[^1].AsOf, double.NaN, double.NaN, [], [], Tuning: tuning);
         var manifest = new ModelManifest(
             $"{target.ToName()}-unvalidated", target.ToName(), rows[0].AsOf, rows[^1].AsOf, TargetLabeler.HorizonDays(target),
             DataHash(target, options, rows), FeatureSchema.Names, empty,
-            new ManifestTraining(options.Seed, options.Trees, options.Leaves, options.MinimumPositives, options.PurgeOverlappingLabels,
+            new ManifestTraining(options.Seed, options.Trees, options.Leaves, minimumPerLeaf, options.MinimumPositives, options.PurgeOverlappingLabels,
                 rows.Length, CountPositives(rows), final.PositiveWeight, $"platt on out-of-fold scores, {CalibrationFolds} household folds"));
         return new RiskModel(manifest, ml, final.Model, final.InputSchema);
     }
@@ -80,21 +92,34 @@ public static class RiskModelTrainer
     /// earlier folds roll the cut-off back by the same span and fit the trees alone: Platt scaling is monotone, so ranking
     /// figures (ROC-AUC, PR-AUC, @k) are the same without it, at a quarter of the cost. A fold whose training rows hold no
     /// positive is left out.
+    /// <para>The earlier folds also choose FastTree's minimum examples per leaf (<see cref="TrainingOptions.MinimumExamplesPerLeaf"/>):
+    /// each candidate is fitted on each of them, and the one with the best mean PR-AUC is used for the latest fold and the
+    /// saved model; the earlier folds' figures are the chosen candidate's, so they are slightly optimistic, the latest fold's
+    /// are not. With no earlier fold the first candidate is used.</para>
     /// </remarks>
     public static ValidationResult Validate(ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken = default) =>
-        Validate(target, examples, options, cancellationToken, out _, out _);
+        Validate(target, examples, options, cancellationToken, out _, out _, out _);
 
-    private static ValidationResult Validate(
-        ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken,
-        out TrainingExample[] rows, out MLContext ml)
+    private static void CheckOptions(TrainingOptions options)
     {
-        ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Trees, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Leaves, 2, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MinimumPositives, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ValidationFolds, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.CapacityPerDong, nameof(options));
+        if (options.MinimumExamplesPerLeaf is not { Count: > 0 } candidates || candidates.Any(c => c < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "MinimumExamplesPerLeaf needs at least one candidate, each at least 1.");
+        }
+    }
+
+    private static ValidationResult Validate(
+        ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken,
+        out TrainingExample[] rows, out MLContext ml, out int minimumPerLeaf)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        CheckOptions(options);
         var horizon = TargetLabeler.HorizonDays(target);
 
         rows = Ordered(examples);
@@ -114,22 +139,16 @@ public static class RiskModelTrainer
 
         var testDates = TestDates(dates.Length);
         ml = new MLContext(options.Seed);
+        var earlier = EarlierFolds(rows, dates, dates.Length - testDates, testDates, horizon, options);
+        var (chosen, tuning, earlierFigures) = Tune(ml, earlier, options.MinimumExamplesPerLeaf, options, cancellationToken);
+        minimumPerLeaf = chosen;
         var folds = new List<FoldMetrics>();
-        for (var fold = Math.Min(options.ValidationFolds, (dates.Length - 1) / testDates) - 1; fold >= 1; fold--)
+        for (var i = 0; i < earlier.Count; i++)
         {
-            var first = dates.Length - ((fold + 1) * testDates);
-            var (foldTrain, foldTest) = Split(rows, dates[first], dates[first + testDates - 1], horizon, options);
-            if (CountPositives(foldTrain) == 0)
-            {
-                continue;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            var trees = FitTrees(ml, options, [.. foldTrain.Select(r => r.Features)], [.. foldTrain.Select(r => r.Label)], Weights(foldTrain).Weights);
-            var scores = ReadColumn(trees.Transform(new FeatureDataView([.. foldTest.Select(r => r.Features)], FeatureSchema.Count)), ScoreColumn);
-            var e = Evaluate(scores, foldTest, options);
+            var (foldTrain, foldTest) = (earlier[i].Train, earlier[i].Test);
+            var e = earlierFigures[i];
             folds.Add(new FoldMetrics(
-                dates[first], dates[first + testDates - 1], foldTrain.Length, CountPositives(foldTrain), foldTest.Length,
+                foldTest[0].AsOf, foldTest[^1].AsOf, foldTrain.Length, CountPositives(foldTrain), foldTest.Length,
                 CountPositives(foldTest), e.RocAuc, e.PrAuc, e.AtK));
         }
 
@@ -146,7 +165,7 @@ public static class RiskModelTrainer
                 string.Create(CultureInfo.InvariantCulture, $"no positive example in the validation training rows before {testFrom:yyyy-MM-dd}{purged}"));
         }
 
-        var validation = Fit(ml, target, train, string.Create(CultureInfo.InvariantCulture, $"the validation rows before {testFrom:yyyy-MM-dd}"), options, cancellationToken);
+        var validation = Fit(ml, target, train, string.Create(CultureInfo.InvariantCulture, $"the validation rows before {testFrom:yyyy-MM-dd}"), options, minimumPerLeaf, cancellationToken);
         var testScores = validation.Score([.. test.Select(r => r.Features)]);
         var latest = Evaluate(testScores, test, options);
         var testPositives = CountPositives(test);
@@ -154,10 +173,91 @@ public static class RiskModelTrainer
 
         var metrics = new ModelMetrics(
             train.Length, trainPositives, test.Length, testPositives, testFrom, latest.RocAuc, latest.PrAuc, latest.AtK, latest.Calibration,
-            latest.RocAucLow, latest.RocAucHigh, folds, ModelMetrics.TieBreakRule, Warnings(folds, options));
+            latest.RocAucLow, latest.RocAucHigh, folds, ModelMetrics.TieBreakRule, Warnings(folds, options), tuning);
         var dataHash = DataHash(target, options, rows);
         var version = string.Create(CultureInfo.InvariantCulture, $"{target.ToName()}-{dates[^1]:yyyyMMdd}-{dataHash[..8]}");
         return new ValidationResult(target, version, dataHash, dates[0], dates[^1], metrics, [.. test.Select((r, i) => new ScoredExample(r, testScores[i]))]);
+    }
+
+    /// <summary>One earlier temporal fold: training rows before its cut-off, test rows in its window (as-of order).</summary>
+    private sealed record EarlierFold(TrainingExample[] Train, TrainingExample[] Test);
+
+    /// <summary>
+    /// The folds before the one whose test set starts at <c>dates[headlineFirst]</c>, oldest first: each tests on the
+    /// <paramref name="window"/> dates before the next, up to <see cref="TrainingOptions.ValidationFolds"/> − 1 of them; a
+    /// fold whose training rows hold no positive (or whose window holds no row) is left out.
+    /// </summary>
+    private static List<EarlierFold> EarlierFolds(TrainingExample[] rows, DateOnly[] dates, int headlineFirst, int window, int horizon, TrainingOptions options)
+    {
+        var folds = new List<EarlierFold>();
+        for (var fold = Math.Min(options.ValidationFolds - 1, (headlineFirst - 1) / window); fold >= 1; fold--)
+        {
+            var first = headlineFirst - (fold * window);
+            var (train, test) = Split(rows, dates[first], dates[first + window - 1], horizon, options);
+            if (CountPositives(train) > 0 && test.Length > 0)
+            {
+                folds.Add(new EarlierFold(train, test));
+            }
+        }
+
+        return folds;
+    }
+
+    private const string TuningRule =
+        "each candidate fitted on every earlier temporal fold (trees alone, no calibration); highest mean PR-AUC kept, ties to the smaller value; the latest fold takes no part";
+
+    /// <summary>
+    /// Fits every candidate minimum-examples-per-leaf on every earlier fold and keeps the one with the best mean PR-AUC
+    /// (average precision rewards putting positives at the very top, which is what a team with a daily capacity sees;
+    /// precision@capacity itself moves a household at a time). Returns the choice, the record of it (null when there was
+    /// nothing to choose), and the chosen candidate's figures per fold.
+    /// </summary>
+    private static (int Chosen, Tuning? Tuning, Evaluated[] Figures) Tune(
+        MLContext ml, List<EarlierFold> folds, IReadOnlyList<int> candidates, TrainingOptions options, CancellationToken cancellationToken)
+    {
+        var distinct = candidates.Distinct().ToArray();
+        var figures = new Evaluated[distinct.Length][];
+        for (var c = 0; c < distinct.Length; c++)
+        {
+            figures[c] = new Evaluated[folds.Count];
+            for (var f = 0; f < folds.Count; f++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (train, test) = (folds[f].Train, folds[f].Test);
+                var trees = FitTrees(ml, options, distinct[c], [.. train.Select(r => r.Features)], [.. train.Select(r => r.Label)], Weights(train).Weights);
+                var scores = ReadColumn(trees.Transform(new FeatureDataView([.. test.Select(r => r.Features)], FeatureSchema.Count)), ScoreColumn);
+                figures[c][f] = Evaluate(scores, test, options);
+            }
+        }
+
+        static double Mean(IEnumerable<double> values)
+        {
+            var finite = values.Where(v => !double.IsNaN(v)).ToArray();
+            return finite.Length == 0 ? double.NaN : finite.Average();
+        }
+
+        var best = 0;
+        var means = figures.Select(f => Mean(f.Select(e => e.PrAuc))).ToArray();
+        for (var c = 1; c < distinct.Length; c++)
+        {
+            // Strictly better only: on a tie, or with nothing to compare (NaN), the earlier (smaller) candidate stays.
+            if (means[c] > means[best] || (double.IsNaN(means[best]) && !double.IsNaN(means[c])))
+            {
+                best = c;
+            }
+        }
+
+        var tuning = distinct.Length < 2 || folds.Count == 0
+            ? null
+            : new Tuning(
+                distinct[best], TuningRule, folds.Count,
+                [.. distinct.Select((value, c) => new TuningCandidate(
+                    value,
+                    Mean(figures[c].Select(e => e.RocAuc)),
+                    means[c],
+                    options.CapacityPerDong > 0 ? Mean(figures[c].Select(e => e.AtK.Count > 0 ? e.AtK[0].Precision : double.NaN)) : double.NaN,
+                    c == best))]);
+        return (distinct[best], tuning, figures[best]);
     }
 
     /// <summary>First as-of date of the latest fold's test set for these examples.</summary>
@@ -217,7 +317,7 @@ public static class RiskModelTrainer
 
     /// <param name="part">Which rows these are, for the message when they cannot be calibrated.</param>
     private static Fitted Fit(
-        MLContext ml, ModelTarget target, TrainingExample[] rows, string part, TrainingOptions options, CancellationToken cancellationToken)
+        MLContext ml, ModelTarget target, TrainingExample[] rows, string part, TrainingOptions options, int minimumPerLeaf, CancellationToken cancellationToken)
     {
         var features = rows.Select(r => r.Features).ToArray();
         var labels = rows.Select(r => r.Label).ToArray();
@@ -235,7 +335,7 @@ public static class RiskModelTrainer
             }
 
             var rest = Enumerable.Range(0, rows.Length).Where(i => folds[i] != fold).ToArray();
-            var trees = FitTrees(ml, options, Pick(features, rest), Pick(labels, rest), Pick(weights, rest));
+            var trees = FitTrees(ml, options, minimumPerLeaf, Pick(features, rest), Pick(labels, rest), Pick(weights, rest));
             var scores = ReadColumn(trees.Transform(new FeatureDataView(Pick(features, inFold), FeatureSchema.Count)), ScoreColumn);
             for (var i = 0; i < inFold.Length; i++)
             {
@@ -248,7 +348,7 @@ public static class RiskModelTrainer
             .Platt(labelColumnName: FeatureDataView.LabelColumn, scoreColumnName: ScoreColumn)
             .Fit(ml.Data.LoadFromEnumerable(outOfFold.Select((score, i) => new ScoredRow { Label = labels[i], Score = score })));
 
-        var final = FitTrees(ml, options, features, labels, weights);
+        var final = FitTrees(ml, options, minimumPerLeaf, features, labels, weights);
         var scoringSchema = new FeatureDataView([], FeatureSchema.Count).Schema;
         return new Fitted(new TransformerChain<ITransformer>(final, calibrator), scoringSchema, positiveWeight);
     }
@@ -262,7 +362,7 @@ public static class RiskModelTrainer
     }
 
     private static BinaryPredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>> FitTrees(
-        MLContext ml, TrainingOptions options, float[][] features, bool[] labels, float[] weights)
+        MLContext ml, TrainingOptions options, int minimumPerLeaf, float[][] features, bool[] labels, float[] weights)
     {
         var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
         {
@@ -271,7 +371,7 @@ public static class RiskModelTrainer
             ExampleWeightColumnName = FeatureDataView.WeightColumn,
             NumberOfTrees = options.Trees,
             NumberOfLeaves = options.Leaves,
-            MinimumExampleCountPerLeaf = options.MinimumExamplesPerLeaf,
+            MinimumExampleCountPerLeaf = minimumPerLeaf,
             Seed = options.Seed,
             FeatureSelectionSeed = options.Seed,
         });
@@ -359,6 +459,12 @@ public static class RiskModelTrainer
         Append(hash, options.Trees);
         Append(hash, options.Leaves);
         Append(hash, options.PurgeOverlappingLabels ? 1 : 0);
+        Append(hash, options.ValidationFolds);
+        foreach (var candidate in options.MinimumExamplesPerLeaf)
+        {
+            Append(hash, candidate);
+        }
+
         Append(hash, FeatureSchema.Count);
         foreach (var row in rows)
         {

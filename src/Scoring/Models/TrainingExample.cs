@@ -12,8 +12,13 @@ public sealed record TrainingOptions
 
     public int Leaves { get; init; } = 31;
 
-    /// <summary>FastTree's minimum examples per leaf (its default is 10).</summary>
-    public int MinimumExamplesPerLeaf { get; init; } = 10;
+    /// <summary>
+    /// FastTree's minimum examples per leaf, chosen per target among these on the earlier temporal folds (never the latest,
+    /// headline one; see <see cref="RiskModelTrainer.Validate"/>); the first is taken when there is no earlier fold to choose
+    /// on. One value fixes it. FastTree's default is 10, which lets a leaf form around a handful of weighted positives when
+    /// they are 1% of the rows; xgboost's hessian-based min_child_weight = 1 asks for roughly 100 rows there.
+    /// </summary>
+    public IReadOnlyList<int> MinimumExamplesPerLeaf { get; init; } = [10, 30, 100, 300];
 
     /// <summary>Temporal folds (rolling cut-offs), the latest included; fewer when the history is short.</summary>
     public int ValidationFolds { get; init; } = 3;

@@ -28,6 +28,8 @@ public sealed class RiskModelPersistenceTests(TrainedModelFixture fixture) : IDi
         Assert.Equal(model.Metrics.RocAuc, loaded.Metrics.RocAuc);
         Assert.Equal(model.Metrics.AtK, loaded.Metrics.AtK);
         Assert.Equal(model.Metrics.Calibration, loaded.Metrics.Calibration);
+        Assert.Equal(model.Metrics.Tuning!.MinimumExamplesPerLeaf, loaded.Metrics.Tuning!.MinimumExamplesPerLeaf);
+        Assert.Equal(model.Metrics.Tuning.Candidates, loaded.Metrics.Tuning.Candidates);
     }
 
     [Fact]
@@ -44,6 +46,13 @@ public sealed class RiskModelPersistenceTests(TrainedModelFixture fixture) : IDi
         Assert.Equal(fixture.Model.FeatureNames.Count, root.GetProperty("features").GetArrayLength());
         Assert.True(root.GetProperty("metrics").GetProperty("roc_auc").GetDouble() > 0.8);
         Assert.Equal(fixture.Model.DataHash, root.GetProperty("data_hash").GetString());
+
+        // The hyper-parameter the earlier folds chose, and how: what was tried and what each scored.
+        var tuning = fixture.Model.Metrics.Tuning!;
+        Assert.Equal(tuning.MinimumExamplesPerLeaf, root.GetProperty("training").GetProperty("minimum_examples_per_leaf").GetInt32());
+        var recorded = root.GetProperty("metrics").GetProperty("tuning");
+        Assert.Equal(tuning.MinimumExamplesPerLeaf, recorded.GetProperty("minimum_examples_per_leaf").GetInt32());
+        Assert.Equal(new TrainingOptions().MinimumExamplesPerLeaf, recorded.GetProperty("candidates").EnumerateArray().Select(c => c.GetProperty("minimum_examples_per_leaf").GetInt32()));
     }
 
     [Fact]

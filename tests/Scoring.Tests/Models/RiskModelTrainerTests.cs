@@ -104,6 +104,41 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
     }
 
     [Fact]
+    public void Minimum_examples_per_leaf_is_chosen_on_the_earlier_folds_whatever_the_latest_fold_holds()
+    {
+        var examples = SyntheticExamples.Create(households: 600, asOfDates: 8, seed: 8);
+        var options = new TrainingOptions { Trees = 20, MinimumExamplesPerLeaf = [2, 60, 600] };
+        var testFrom = RiskModelTrainer.LatestTestFrom(examples);
+        var upsideDown = examples.Select(e => e.AsOf >= testFrom ? e with { Label = !e.Label } : e).ToList();
+
+        var tuning = RiskModelTrainer.Validate(ModelTarget.Crisis, examples, options, TestContext.Current.CancellationToken).Metrics.Tuning!;
+        var tuningUpsideDown = RiskModelTrainer.Validate(ModelTarget.Crisis, upsideDown, options, TestContext.Current.CancellationToken).Metrics.Tuning!;
+
+        Assert.Equal(2, tuning.Folds);
+        Assert.Equal([2, 60, 600], tuning.Candidates.Select(c => c.MinimumExamplesPerLeaf));
+        var chosen = Assert.Single(tuning.Candidates, c => c.Chosen);
+        Assert.Equal(chosen.MinimumExamplesPerLeaf, tuning.MinimumExamplesPerLeaf);
+        Assert.Equal(tuning.Candidates.Max(c => c.MeanPrAuc), chosen.MeanPrAuc);
+
+        // Turning the latest fold's labels upside down changes its figures, not the choice nor what the choice was made on.
+        Assert.Equal(tuning.MinimumExamplesPerLeaf, tuningUpsideDown.MinimumExamplesPerLeaf);
+        Assert.Equal(tuning.Candidates, tuningUpsideDown.Candidates);
+    }
+
+    [Fact]
+    public void One_candidate_fixes_the_minimum_examples_per_leaf_without_a_tuning_record()
+    {
+        var examples = SyntheticExamples.Create(households: 300, asOfDates: 6, seed: 9);
+
+        var result = RiskModelTrainer.Validate(
+            ModelTarget.Crisis, examples, new TrainingOptions { Trees = 10, MinimumExamplesPerLeaf = [25] }, TestContext.Current.CancellationToken);
+
+        Assert.Null(result.Metrics.Tuning);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RiskModelTrainer.Validate(
+            ModelTarget.Crisis, examples, new TrainingOptions { MinimumExamplesPerLeaf = [] }, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public void Version_names_target_last_as_of_and_data_hash()
     {
         var model = fixture.Model;
@@ -126,6 +161,7 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
         var rows = examples.Select(e => e.Features).ToList();
         Assert.Equal(first.Score(rows), second.Score(rows));
         Assert.Equal(first.Metrics.RocAuc, second.Metrics.RocAuc);
+        Assert.Equal(first.Metrics.Tuning!.Candidates, second.Metrics.Tuning!.Candidates);
     }
 
     [Fact]
@@ -151,8 +187,24 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
         Assert.True(model.IsCompiled);
         for (var i = 0; i < rows.Count; i++)
         {
-            Assert.True(Math.Abs(fast[i] - reference[i]) < 1e-5, $"row {i}: {fast[i]} vs {reference[i]}");
+            Assert.True(Math.Abs(fast[i] - reference[i]) < 1e-6, $"row {i}: {fast[i]} vs {reference[i]}");
         }
+    }
+
+    [Fact]
+    public void Scoring_a_flat_matrix_equals_scoring_the_rows_one_array_each()
+    {
+        var model = fixture.Model;
+
+        // Not a whole number of blocks, so the last, partial block is exercised too.
+        var rows = fixture.Examples.Take(1_037).Select(e => e.Features).ToList();
+        var matrix = rows.SelectMany(r => r).ToArray();
+        var probabilities = new float[rows.Count];
+
+        model.Score(matrix, probabilities);
+
+        Assert.Equal(model.Score(rows), probabilities);
+        Assert.Throws<ArgumentException>(() => model.Score(matrix.AsSpan(1), probabilities));
     }
 
     [Fact]
