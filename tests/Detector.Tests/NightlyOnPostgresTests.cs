@@ -1,3 +1,4 @@
+using RiskWatch.Detector.Audit;
 using RiskWatch.Detector.Queue;
 using RiskWatch.Ingest.Feeds;
 using RiskWatch.Ingest.Privacy;
@@ -36,6 +37,13 @@ public sealed class NightlyOnPostgresTests(DistrictFixture district)
         var expected = await QueuesAsync(sqlite);
         Assert.NotEmpty(expected);
         Assert.Equal(expected, await QueuesAsync(postgres));
+
+        // The printed visit list opens its households' identities in one query: every one of them opens on PostgreSQL too.
+        var entries = await new DongQueue(postgres).ReadAsync(expected.Keys.First(), DistrictFixture.RunDate, CancellationToken.None);
+        var opened = await new IdentityLookup(postgres, KeyRing.LoadOrCreate(home), new AuditTrail(postgres))
+            .AttachAsync(entries, "test", "visit list", CancellationToken.None);
+        Assert.NotEmpty(opened);
+        Assert.All(opened, e => Assert.False(string.IsNullOrEmpty(e.Name)));
     }
 
     /// <summary>Each dong's queue as comparable text (case ids are random, so they are left out).</summary>

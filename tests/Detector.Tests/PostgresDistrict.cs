@@ -171,17 +171,29 @@ internal sealed class TableGate : IAsyncDisposable
         return new TableGate(connection, transaction);
     }
 
-    /// <summary>Sessions waiting on the gate now.</summary>
-    public Task<long> WaitingAsync() => _connection.ExecuteScalarAsync<long>(
-        "SELECT COUNT(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))", transaction: _transaction);
+    /// <summary>
+    /// Sessions waiting on the gate now. PostgreSQL keeps one snapshot of pg_stat_activity for a whole transaction, and
+    /// the gate's transaction lives as long as the gate: without clearing it, a first look taken before any partition
+    /// arrived would be all the gate ever saw.
+    /// </summary>
+    public async Task<long> WaitingAsync()
+    {
+        await _connection.ExecuteAsync("SELECT pg_stat_clear_snapshot()", transaction: _transaction);
+        return await _connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))", transaction: _transaction);
+    }
 
     public Task WaitForWaitingAsync(int count, Func<string> because) =>
         PostgresDistrict.WaitUntilAsync(async () => await WaitingAsync() >= count, TimeSpan.FromMinutes(6), because);
 
     /// <summary>The database going away for everyone but the gate: every other session of this database is terminated.</summary>
-    public Task<long> TerminateEveryoneElseAsync() => _connection.ExecuteScalarAsync<long>(
-        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) t",
-        transaction: _transaction);
+    public async Task<long> TerminateEveryoneElseAsync()
+    {
+        await _connection.ExecuteAsync("SELECT pg_stat_clear_snapshot()", transaction: _transaction);
+        return await _connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) t",
+            transaction: _transaction);
+    }
 
     /// <summary>Reads through the gate's own session (the lock does not stop its holder).</summary>
     public Task<long> CountAsync(string sql) => _connection.ExecuteScalarAsync<long>(sql, transaction: _transaction);
