@@ -16,9 +16,10 @@ public sealed record TrainingOptions
     /// FastTree's minimum examples per leaf, chosen per target among these on the earlier temporal folds (never the latest,
     /// headline one; see <see cref="RiskModelTrainer.Validate"/>); the first is taken when there is no earlier fold to choose
     /// on. One value fixes it. FastTree's default is 10, which lets a leaf form around a handful of weighted positives when
-    /// they are 1% of the rows; xgboost's hessian-based min_child_weight = 1 asks for roughly 100 rows there.
+    /// they are 1% of the rows; xgboost's hessian-based min_child_weight = 1 asks for roughly 100 rows there. 300 was
+    /// tried too and never chosen on the demo or peer districts; each candidate costs two tree fits per target.
     /// </summary>
-    public IReadOnlyList<int> MinimumExamplesPerLeaf { get; init; } = [10, 30, 100, 300];
+    public IReadOnlyList<int> MinimumExamplesPerLeaf { get; init; } = [10, 30, 100];
 
     /// <summary>Temporal folds (rolling cut-offs), the latest included; fewer when the history is short.</summary>
     public int ValidationFolds { get; init; } = 3;
