@@ -60,9 +60,9 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
             Assert.Equal(expected.HouseholdsScored, actual.HouseholdsScored);
             Assert.Equal(expected.Flagged, actual.Flagged);
             Assert.Equal(await ScoresAsync(reference), await ScoresAsync(chunked));
-            var queues = await QueuesAsync(reference);
+            var queues = await QueueText.OfAsync(reference);
             Assert.NotEmpty(queues);
-            Assert.Equal(queues, await QueuesAsync(chunked));
+            Assert.Equal(queues, await QueueText.OfAsync(chunked));
         }
     }
 
@@ -71,7 +71,7 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
     {
         using var postgres = await RiskStore.OpenAsync(StoreLocation.Parse(TestStores.NewPostgresDatabase()), CancellationToken.None);
         var home = TestPaths.NewTempDirectory();
-        CopyKeys(district.Home, home);
+        QueueText.CopyKeysAndModels(district.Home, home);
         await new InboxIngestor(postgres, KeyRing.LoadOrCreate(home), Serilog.Core.Logger.None).IngestAsync(district.Inbox, CancellationToken.None);
 
         await AssertSameHistoriesAsync(postgres);
@@ -172,32 +172,5 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
             "SELECT household_no, crisis_score, lonely_death_score FROM run_list WHERE run_date = @date ORDER BY household_no",
             new { date = DistrictFixture.RunDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
         return string.Join('\n', rows.Select(r => $"{r.No} {r.Crisis:R} {r.Lonely:R}"));
-    }
-
-    private static async Task<SortedDictionary<string, string>> QueuesAsync(RiskStore store)
-    {
-        var queue = new DongQueue(store);
-        var queues = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var dong in await queue.DongsAsync(CancellationToken.None))
-        {
-            var entries = await queue.ReadAsync(dong, DistrictFixture.RunDate, CancellationToken.None);
-            queues[dong] = string.Join('\n', entries.Select(e =>
-                $"{e.HouseholdKey} {e.Priority} {e.Lane} {e.CrisisScore:R} {e.LonelyDeathScore:R} {string.Join(';', e.Reasons)}"));
-        }
-
-        return queues;
-    }
-
-    private static void CopyKeys(string from, string to)
-    {
-        foreach (var folder in new[] { "keys", "models" })
-        {
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(from, folder), "*", SearchOption.AllDirectories))
-            {
-                var target = Path.Combine(to, folder, Path.GetRelativePath(Path.Combine(from, folder), file));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(file, target);
-            }
-        }
     }
 }

@@ -16,15 +16,7 @@ public sealed class NightlyOnPostgresTests(DistrictFixture district)
     public async Task Nightly_pass_on_postgres_gives_every_dong_the_queue_it_gives_on_sqlite()
     {
         var home = TestPaths.NewTempDirectory();
-        foreach (var folder in new[] { "keys", "models" })
-        {
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(district.Home, folder), "*", SearchOption.AllDirectories))
-            {
-                var target = Path.Combine(home, folder, Path.GetRelativePath(Path.Combine(district.Home, folder), file));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(file, target);
-            }
-        }
+        QueueText.CopyKeysAndModels(district.Home, home);
 
         using var postgres = await RiskStore.OpenAsync(StoreLocation.Parse(TestStores.NewPostgresDatabase()), CancellationToken.None);
         await new InboxIngestor(postgres, KeyRing.LoadOrCreate(home), Serilog.Core.Logger.None).IngestAsync(district.Inbox, CancellationToken.None);
@@ -34,9 +26,9 @@ public sealed class NightlyOnPostgresTests(DistrictFixture district)
         Assert.Equal(district.Night.HouseholdsScored, night.HouseholdsScored);
         Assert.Equal(district.Night.Opened, night.Opened);
         using var sqlite = await RiskStore.OpenAsync(StoreLocation.Parse("sqlite:" + district.Database), CancellationToken.None);
-        var expected = await QueuesAsync(sqlite);
+        var expected = await QueueText.OfAsync(sqlite, "0.000000");
         Assert.NotEmpty(expected);
-        Assert.Equal(expected, await QueuesAsync(postgres));
+        Assert.Equal(expected, await QueueText.OfAsync(postgres, "0.000000"));
 
         // The printed visit list opens its households' identities in one query: every one of them opens on PostgreSQL too.
         var entries = await new DongQueue(postgres).ReadAsync(expected.Keys.First(), DistrictFixture.RunDate, CancellationToken.None);
@@ -44,20 +36,5 @@ public sealed class NightlyOnPostgresTests(DistrictFixture district)
             .AttachAsync(entries, "test", "visit list", CancellationToken.None);
         Assert.NotEmpty(opened);
         Assert.All(opened, e => Assert.False(string.IsNullOrEmpty(e.Name)));
-    }
-
-    /// <summary>Each dong's queue as comparable text (case ids are random, so they are left out).</summary>
-    private static async Task<SortedDictionary<string, string>> QueuesAsync(RiskStore store)
-    {
-        var queue = new DongQueue(store);
-        var queues = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var dong in await queue.DongsAsync(CancellationToken.None))
-        {
-            var entries = await queue.ReadAsync(dong, DistrictFixture.RunDate, CancellationToken.None);
-            queues[dong] = string.Join('\n', entries.Select(e =>
-                $"{e.HouseholdKey} {e.Priority} {e.Lane} {e.CrisisScore:0.000000} {e.LonelyDeathScore:0.000000} {string.Join(';', e.Reasons)}"));
-        }
-
-        return queues;
     }
 }
