@@ -18,16 +18,7 @@ internal sealed class IdentityLookup(RiskStore store, KeyRing keys, AuditTrail a
 
         await audit.RecordAsync(actor, "bulk_identity_view", null, $"{why}; {entries.Count} households", cancellationToken);
 
-        // One named parameter per household, not Dapper's `IN @list`: Npgsql receives a list as one array parameter,
-        // which PostgreSQL rejects inside IN (…).
         var households = entries.Select(e => e.HouseholdNo).Distinct().ToArray();
-        var parameters = new DynamicParameters();
-        for (var i = 0; i < households.Length; i++)
-        {
-            parameters.Add("h" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), households[i]);
-        }
-
-        var list = string.Join(", ", households.Select((_, i) => "@h" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         await using var connection = await store.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<IdentityRow>(new CommandDefinition(
             $"""
@@ -35,9 +26,9 @@ internal sealed class IdentityLookup(RiskStore store, KeyRing keys, AuditTrail a
                    i.household_id_enc AS HouseholdIdSealed, i.name_enc AS NameSealed, i.address_enc AS AddressSealed,
                    i.phone_enc AS PhoneSealed
             FROM person p JOIN identity i ON i.person_no = p.person_no
-            WHERE p.household_no IN ({list})
+            WHERE p.household_no IN ({SqlInList.Names("h", households.Length)})
             """,
-            parameters,
+            SqlInList.Add(new DynamicParameters(), "h", households),
             cancellationToken: cancellationToken));
 
         // The head names the household on a visit list; without one recorded, the eldest member does.
