@@ -584,6 +584,29 @@ def duplicated(*keys):
     return pd.DataFrame({str(i): k for i, k in enumerate(keys)}).duplicated().to_numpy()
 
 
+def store_rows(checks, resolve, ids):
+    """The store rows (household or person) of the rows still good; -1 for the others."""
+    good = ~checks.bad
+    rows = np.full(len(good), -1, np.int64)
+    if good.any():
+        rows[good] = resolve(ids[good])
+    return rows
+
+
+def quarantine_repeats(checks, *keys, column=""):
+    """A good row whose keys repeat an earlier good row's is quarantined, as FeedLoader does."""
+    good = ~checks.bad
+    dup = np.zeros(len(good), bool)
+    dup[good] = duplicated(*(k[good] for k in keys))
+    checks.fail(dup, column)
+
+
+def upsert_events(store, name, frame, keys):
+    """A later file's event replaces an earlier one's with the same keys."""
+    merged = pd.concat([store.events[name], frame], ignore_index=True)
+    store.events[name] = merged[~merged.duplicated(keys, keep="last")]
+
+
 def load_residents(store, c, checks, file_day, file_id, _reload):
     ok_rrn, digits = check_rrn(c["rrn"])
     checks.fail(~ok_rrn, "rrn")
@@ -607,12 +630,8 @@ def load_residents(store, c, checks, file_day, file_id, _reload):
     ok, status_date = check_date(np.where(has_sd, c["status_date"], "2000-01-01").astype(object))
     checks.fail(has_sd & ~ok, "status_date")
     checks.fail(~has_sd & (status != 0), "status_date")
-    good = ~checks.bad
-    persons = np.full(len(good), -1, np.int64)
-    persons[good] = store.person_rows(digits[good])
-    dup = np.zeros(len(good), bool)
-    dup[good] = duplicated(persons[good])
-    checks.fail(dup, "rrn")
+    persons = store_rows(checks, store.person_rows, digits)
+    quarantine_repeats(checks, persons, column="rrn")
     good = ~checks.bad
     if not good.any():
         return
@@ -655,12 +674,8 @@ def load_electricity(store, c, checks, file_day, _file_id, reload):
     has_ah = (c["active_hours"] != "") | (quality == 0)
     ok, ah = check_whole(c["active_hours"], 0, 24)
     checks.fail(has_ah & ~ok, "active_hours")
-    good = ~checks.bad
-    rows = np.full(len(good), -1, np.int64)
-    rows[good] = store.household_rows(c["household_id"][good])
-    dup = np.zeros(len(good), bool)
-    dup[good] = duplicated(day[good], rows[good])
-    checks.fail(dup, "")
+    rows = store_rows(checks, store.household_rows, c["household_id"])
+    quarantine_repeats(checks, day, rows)
     good = ~checks.bad
     values = {"kwh": np.where(missing, np.nan, kwh).astype(np.float32), "ah": np.where(has_ah, ah, -1).astype(np.int8)}
     write_days(store, "elec", day, rows, good, values, file_day, reload)
@@ -676,12 +691,8 @@ def load_water(store, c, checks, file_day, _file_id, reload):
     checks.fail(missing & (c["liters"] != ""), "liters")
     ok, liters = check_decimal(c["liters"], 15)
     checks.fail(~missing & ~ok, "liters")
-    good = ~checks.bad
-    rows = np.full(len(good), -1, np.int64)
-    rows[good] = store.household_rows(c["household_id"][good])
-    dup = np.zeros(len(good), bool)
-    dup[good] = duplicated(day[good], rows[good])
-    checks.fail(dup, "")
+    rows = store_rows(checks, store.household_rows, c["household_id"])
+    quarantine_repeats(checks, day, rows)
     good = ~checks.bad
     write_days(store, "water", day, rows, good, {"water": np.where(missing, np.nan, liters).astype(np.float32)}, file_day, reload)
 
@@ -697,12 +708,8 @@ def load_telecom(store, c, checks, file_day, _file_id, reload):
         checks.fail(~ok, col)
     ok, data = check_decimal(c["data_mb"], 15)
     checks.fail(~ok, "data_mb")
-    good = ~checks.bad
-    persons = np.full(len(good), -1, np.int64)
-    persons[good] = store.person_rows(digits[good])
-    dup = np.zeros(len(good), bool)
-    dup[good] = duplicated(day[good], persons[good])
-    checks.fail(dup, "")
+    persons = store_rows(checks, store.person_rows, digits)
+    quarantine_repeats(checks, day, persons)
     good = ~checks.bad
     P = store.persons
     idx = np.flatnonzero(good)
@@ -753,19 +760,13 @@ def load_arrears(store, c, checks, _file_day, file_id, _reload):
     checks.fail(action < 0, "action")
     ok, day = check_date(c["reported_on"])
     checks.fail(~ok, "reported_on")
-    good = ~checks.bad
-    persons = np.full(len(good), -1, np.int64)
-    persons[good] = store.person_rows(digits[good])
-    dup = np.zeros(len(good), bool)
-    dup[good] = duplicated(persons[good], source[good], day[good])
-    checks.fail(dup, "")
+    persons = store_rows(checks, store.person_rows, digits)
+    quarantine_repeats(checks, persons, source, day)
     g = ~checks.bad
     frame = pd.DataFrame({"person": persons[g].astype(np.int32), "source": source[g].astype(np.int8), "day": day[g],
                           "months": months[g], "amount": amount[g], "restricted": np.isin(action[g], [2, 3]),
                           "file": np.int32(file_id)})
-    # Upsert on (person, source, reported_on): a later file's row replaces an earlier one's.
-    merged = pd.concat([store.events["arrears"], frame], ignore_index=True)
-    store.events["arrears"] = merged[~merged.duplicated(["person", "source", "day"], keep="last")]
+    upsert_events(store, "arrears", frame, ["person", "source", "day"])
 
 
 def load_welfare(store, c, checks, _file_day, file_id, _reload):
@@ -775,17 +776,12 @@ def load_welfare(store, c, checks, _file_day, file_id, _reload):
     checks.fail(event < 0, "event")
     ok, day = check_date(c["event_date"])
     checks.fail(~ok, "event_date")
-    good = ~checks.bad
-    persons = np.full(len(good), -1, np.int64)
-    persons[good] = store.person_rows(digits[good])
-    dup = np.zeros(len(good), bool)
-    dup[good] = duplicated(persons[good], event[good], day[good])
-    checks.fail(dup, "")
+    persons = store_rows(checks, store.person_rows, digits)
+    quarantine_repeats(checks, persons, event, day)
     g = ~checks.bad
     frame = pd.DataFrame({"person": persons[g].astype(np.int32), "event": event[g].astype(np.int8), "day": day[g],
                           "file": np.int32(file_id)})
-    merged = pd.concat([store.events["welfare"], frame], ignore_index=True)
-    store.events["welfare"] = merged[~merged.duplicated(["person", "event", "day"], keep="last")]
+    upsert_events(store, "welfare", frame, ["person", "event", "day"])
 
 
 def load_reports(store, c, checks, _file_day, file_id, _reload):
@@ -813,8 +809,7 @@ def load_reports(store, c, checks, _file_day, file_id, _reload):
         person[sel] = store.person_rows(digits[sel])
     frame = pd.DataFrame({"report_id": ids[g], "hh": hh[g].astype(np.int32), "person": person[g].astype(np.int32),
                           "day": day[g], "file": np.int32(file_id)})
-    merged = pd.concat([store.events["reports"], frame], ignore_index=True)
-    store.events["reports"] = merged[~merged.duplicated(["report_id"], keep="last")]
+    upsert_events(store, "reports", frame, ["report_id"])
 
 
 def load_outcomes(store, c, checks, _file_day, file_id, _reload):
@@ -827,18 +822,12 @@ def load_outcomes(store, c, checks, _file_day, file_id, _reload):
     checks.fail(has_d & (outcome != 5), "discovered_after_days")
     ok, discovered = check_whole(c["discovered_after_days"], 0)
     checks.fail(has_d & ~ok, "discovered_after_days")
-    g = ~checks.bad
-    hh = np.full(len(g), -1, np.int64)
-    if g.any():
-        hh[g] = store.household_rows(c["household_id"][g])
-    dup = np.zeros(len(g), bool)
-    dup[g] = duplicated(hh[g], day[g], outcome[g])
-    checks.fail(dup, "")
+    hh = store_rows(checks, store.household_rows, c["household_id"])
+    quarantine_repeats(checks, hh, day, outcome)
     g = ~checks.bad
     frame = pd.DataFrame({"hh": hh[g].astype(np.int32), "day": day[g], "outcome": outcome[g].astype(np.int8),
                           "discovered": np.where(has_d[g], discovered[g], -1), "file": np.int32(file_id)})
-    merged = pd.concat([store.events["outcomes"], frame], ignore_index=True)
-    store.events["outcomes"] = merged[~merged.duplicated(["hh", "day", "outcome"], keep="last")]
+    upsert_events(store, "outcomes", frame, ["hh", "day", "outcome"])
 
 
 LOADERS = {
