@@ -34,15 +34,16 @@ internal sealed class SqliteDialect : ISqlDialect
         ArgumentNullException.ThrowIfNull(connection);
         await using var command = connection.CreateCommand();
 
+        // The busy timeout comes first: switching a new file to WAL needs its lock, and stores opened at once wait for it.
         // WAL lets the web app read while a night's ingest writes; synchronous=NORMAL is durable at each checkpoint and
         // safe against corruption in WAL mode, and makes per-file commits cheap. Foreign keys stay off: the schema
         // declares none, and surrogates are resolved by the ingest itself.
         command.CommandText =
             $"""
+            PRAGMA busy_timeout = {BusyTimeoutMilliseconds};
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;
             PRAGMA foreign_keys = OFF;
-            PRAGMA busy_timeout = {BusyTimeoutMilliseconds};
             PRAGMA cache_size = -{CacheSizeKib};
             PRAGMA temp_store = MEMORY;
             """;
