@@ -4,7 +4,10 @@ using RiskWatch.Scoring.Models;
 
 namespace RiskWatch.Scoring.Tests.Models;
 
-/// <summary>Each kernel of the compiled scorer, forced in turn, held to ML.NET's own IDataView pass.</summary>
+/// <summary>
+/// Each kernel of the compiled scorer, forced in turn, held to ML.NET's own IDataView pass. <c>./test</c> runs this class a
+/// second time with <c>DOTNET_EnableAVX2=0</c>, so the choice and the refusal are also checked as a CPU without AVX2 sees them.
+/// </summary>
 public sealed class CompiledEnsembleTests(TrainedModelFixture fixture)
 {
     [Fact]
