@@ -123,6 +123,9 @@ public sealed class RiskModel
     /// <summary>Whether <see cref="Score"/> takes the compiled path.</summary>
     internal bool IsCompiled => _compiled.Value is not null;
 
+    /// <summary>The compiled trees, or null when the model has another shape: tests and the benchmark choose its kernel.</summary>
+    internal CompiledEnsemble? Compiled => _compiled.Value;
+
     /// <summary>
     /// Up to <paramref name="top"/> reasons for one row's score: the features pushing the score up most (FastTree feature
     /// contributions), in that order, skipping those <see cref="ReasonWriter.ForFeature"/> has nothing to say about.
