@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
@@ -22,6 +23,8 @@ public sealed class InboxIngestor
     // A real row is under 10 KiB (a note is at most 8,000 bytes). An unclosed quote turns the rest of a file into one
     // record; past this size the file is rejected instead of being buffered into memory whole.
     private const int MaxRecordBytes = 1 << 20;
+
+    private const int HashBlockBytes = 1 << 20;
 
     private readonly RiskStore _store;
     private readonly KeyRing _keys;
@@ -371,7 +374,24 @@ public sealed class InboxIngestor
 
     private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
     {
+        // Read in 1 MiB blocks: SHA256.HashDataAsync reads 4 KiB at a time, which for a large file is thousands of
+        // thread-pool reads before the first row can be looked at.
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(HashBlockBytes);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(0, HashBlockBytes), cancellationToken)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 }

@@ -10,6 +10,7 @@ internal sealed class LoadContext : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
     private readonly Statement _quarantine;
+    private WriteBehind? _writeBehind;
 
     public LoadContext(
         DbConnection connection,
@@ -66,10 +67,57 @@ internal sealed class LoadContext : IDisposable
     public IBulkWriter Upsert(TableSpec table) => Own(Dialect.CreateBulkWriter(Connection, Transaction, table, buffered: true));
 
     public void Quarantine(int line, RowError error) =>
-        _quarantine.Set(2, line).Set(3, error.Column).Set(4, error.Reason).Execute();
+        Write(() => _quarantine.Set(2, line).Set(3, error.Column).Set(4, error.Reason).Execute());
+
+    /// <summary>
+    /// From here until <see cref="FinishWrites"/>, the file's writes run on a writer thread of their own while the row
+    /// loop goes on (see <see cref="WriteBehind"/>). For loaders whose rows only write: nothing of the loop may read the
+    /// store or touch the connection except through <see cref="Write"/>, and new subjects wait to be taken with their batch.
+    /// </summary>
+    public void StartWriteBehind()
+    {
+        if (_writeBehind is not null)
+        {
+            return;
+        }
+
+        Subjects.DeferNewRows();
+        _writeBehind = new WriteBehind();
+    }
+
+    /// <summary>Runs <paramref name="write"/> on the connection: now, or after the writes queued before it on the writer thread.</summary>
+    public void Write(Action write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (_writeBehind is { } behind)
+        {
+            behind.Post(write);
+        }
+        else
+        {
+            write();
+        }
+    }
+
+    /// <summary>Waits for the queued writes (rethrowing the first failure); from then on writes run at once again.</summary>
+    public void FinishWrites()
+    {
+        var behind = _writeBehind;
+        _writeBehind = null;
+        if (behind is not null)
+        {
+            using (behind)
+            {
+                behind.Finish();
+            }
+        }
+    }
 
     public void Dispose()
     {
+        // A failing file: let the writer thread finish what it runs before the writers go and the transaction rolls back.
+        _writeBehind?.Dispose();
+        _writeBehind = null;
         foreach (var owned in _owned)
         {
             owned.Dispose();

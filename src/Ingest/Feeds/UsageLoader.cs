@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using RiskWatch.Ingest.Store;
 
 namespace RiskWatch.Ingest.Feeds;
@@ -5,7 +6,8 @@ namespace RiskWatch.Ingest.Feeds;
 /// <summary>
 /// The daily usage feeds, tables keyed (date, subject). Valid rows are buffered in chunks, sorted by that key and
 /// upserted in key order, so the B-tree is appended to rather than split at random places; the buffer bounds memory
-/// whatever the file size. A (date, subject) seen twice in a file is quarantined on its second line.
+/// whatever the file size. A full chunk is stored on the file's writer thread (<see cref="WriteBehind"/>) while the next
+/// one is parsed. A (date, subject) seen twice in a file is quarantined on its second line.
 /// </summary>
 internal abstract class UsageLoader<TRow> : FeedLoader
     where TRow : struct, IUsageRow
@@ -13,25 +15,34 @@ internal abstract class UsageLoader<TRow> : FeedLoader
     // 64k rows: a whole day of a large district in one sorted run, a few MiB of buffer.
     private const int ChunkSize = 65_536;
 
-    private readonly TRow[] _buffer = new TRow[ChunkSize];
     private readonly SeenDays _seen = new();
+
+    // Chunks the writer thread has written, ready to be filled again: with the one being filled, the one queued and the
+    // one being written, at most three chunks exist whatever the file size.
+    private readonly ConcurrentQueue<TRow[]> _spare = new();
+    private TRow[] _buffer = new TRow[ChunkSize];
     private int _count;
 
     protected UsageLoader(LoadContext context, TableSpec table)
         : base(context)
     {
         Writer = context.Upsert(table);
+
+        // Usage rows only write: the parse and validation of the next chunk runs while this one is stored.
+        context.StartWriteBehind();
     }
 
+    /// <summary>The table's writer: used on the writer thread only (from <see cref="Write"/>), until the file's writes are finished.</summary>
     protected IBulkWriter Writer { get; }
 
     public override async Task CompleteAsync(CancellationToken cancellationToken)
     {
-        Flush();
+        HandOff();
+        Context.FinishWrites();
         await Writer.FlushAsync(cancellationToken);
     }
 
-    /// <summary>Binds and adds one row to <see cref="Writer"/>.</summary>
+    /// <summary>Binds and adds one row to <see cref="Writer"/> (on the writer thread).</summary>
     protected abstract void Write(in TRow row);
 
     /// <summary>Buffers a valid row; false when its (date, subject) is already in this file.</summary>
@@ -45,16 +56,35 @@ internal abstract class UsageLoader<TRow> : FeedLoader
         _buffer[_count++] = row;
         if (_count == _buffer.Length)
         {
-            Flush();
+            HandOff();
         }
 
         return true;
     }
 
-    private void Flush()
+    /// <summary>Queues the chunk, and the subjects its rows created, for the writer thread; goes on with an empty chunk.</summary>
+    private void HandOff()
     {
-        var rows = _buffer.AsSpan(0, _count);
+        var chunk = _buffer;
+        var count = _count;
+        var subjects = Context.Subjects.TakeNewRows();
+        if (count == 0 && subjects is null)
+        {
+            return;
+        }
 
+        Context.Write(() =>
+        {
+            subjects?.Invoke();
+            Store(chunk.AsSpan(0, count));
+            _spare.Enqueue(chunk);
+        });
+        _buffer = _spare.TryDequeue(out var spare) ? spare : new TRow[ChunkSize];
+        _count = 0;
+    }
+
+    private void Store(Span<TRow> rows)
+    {
         // Files usually list subjects in the order they were first seen, which is the order of their numbers: then
         // the chunk is already in key order and one pass proves it.
         if (!IsInKeyOrder(rows))
@@ -68,7 +98,6 @@ internal abstract class UsageLoader<TRow> : FeedLoader
         }
 
         rows.Clear();
-        _count = 0;
     }
 
     private static bool IsInKeyOrder(ReadOnlySpan<TRow> rows)

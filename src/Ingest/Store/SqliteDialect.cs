@@ -115,12 +115,13 @@ internal sealed class SqliteDialect : ISqlDialect
     /// <summary>
     /// Statements prepared on the connection's native handle, in its open transaction. Microsoft.Data.Sqlite re-binds
     /// every parameter by name on each execution (about 2 µs a row); native binds cost a fraction of that. Buffered,
-    /// rows go 32 to a multi-row INSERT, which SQLite runs with one cursor: a third less CPU than a row per step, and
-    /// a day of usage is tens of thousands of rows.
+    /// rows go 128 to a multi-row INSERT, which SQLite runs with one cursor: a third less CPU than a row per step, and
+    /// a day of usage is tens of thousands of rows (128 rather than 32: another 5% of SQLite's CPU per usage row; a
+    /// table of 15 columns still binds far fewer than SQLite's 32,766 parameters).
     /// </summary>
     private sealed class SqliteBulkWriter : IBulkWriter
     {
-        public const int BatchRows = 32;
+        public const int BatchRows = 128;
 
         private const int StackTextBytes = 512;
 

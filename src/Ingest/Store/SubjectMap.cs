@@ -33,6 +33,25 @@ internal sealed class SubjectMap : IDisposable
         await _persons.BeginAsync(connection, transaction, dialect, readsBack, cancellationToken);
     }
 
+    /// <summary>
+    /// New subjects of this file are kept back from the writer until <see cref="TakeNewRows"/> hands them over (or
+    /// <see cref="FlushAsync"/> writes them): the row loop resolves subjects while another thread owns the connection.
+    /// Only for files whose subjects are not read back (see <see cref="BeginAsync"/>).
+    /// </summary>
+    public void DeferNewRows()
+    {
+        _households.DeferNewRows();
+        _persons.DeferNewRows();
+    }
+
+    /// <summary>The writes of the subjects created since the last call (null when none), to run where the connection is used.</summary>
+    public Action? TakeNewRows()
+    {
+        var households = _households.TakeNewRows();
+        var persons = _persons.TakeNewRows();
+        return households is null ? persons : persons is null ? households : households + persons;
+    }
+
     /// <summary>Writes the new subjects still buffered; called before the file's transaction commits.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
@@ -81,7 +100,43 @@ internal sealed class SubjectMap : IDisposable
         private long _next;
         private IBulkWriter? _writer;
 
-        public Task FlushAsync(CancellationToken cancellationToken) => _writer?.FlushAsync(cancellationToken) ?? Task.CompletedTask;
+        // The new rows not yet given to the writer, while deferred: (number, key as hex).
+        private List<(long Number, string Key)>? _deferred;
+
+        public Task FlushAsync(CancellationToken cancellationToken)
+        {
+            TakeNewRows()?.Invoke();
+            return _writer?.FlushAsync(cancellationToken) ?? Task.CompletedTask;
+        }
+
+        public void DeferNewRows()
+        {
+            if (_writer is null)
+            {
+                throw new InvalidOperationException("SubjectMap.BeginAsync was not called for this file.");
+            }
+
+            _deferred ??= [];
+        }
+
+        public Action? TakeNewRows()
+        {
+            if (_deferred is not { Count: > 0 } rows || _writer is not { } writer)
+            {
+                return null;
+            }
+
+            _deferred = [];
+            return () =>
+            {
+                foreach (var (number, key) in rows)
+                {
+                    writer.Set(0, number);
+                    writer.Set(1, key);
+                    writer.AddRow();
+                }
+            };
+        }
 
         public async Task BeginAsync(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, bool readsBack, CancellationToken cancellationToken)
         {
@@ -127,9 +182,17 @@ internal sealed class SubjectMap : IDisposable
             }
 
             number = _next++;
-            _writer.Set(0, number);
-            _writer.Set(1, key.ToHex());
-            _writer.AddRow();
+            if (_deferred is not null)
+            {
+                _deferred.Add((number, key.ToHex()));
+            }
+            else
+            {
+                _writer.Set(0, number);
+                _writer.Set(1, key.ToHex());
+                _writer.AddRow();
+            }
+
             _known.Add(key, number);
             _added.Add(key);
             return number;
@@ -165,6 +228,7 @@ internal sealed class SubjectMap : IDisposable
 
         private void End()
         {
+            _deferred = null;
             _writer?.Dispose();
             _writer = null;
         }

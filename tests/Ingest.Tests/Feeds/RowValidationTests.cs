@@ -83,6 +83,44 @@ public abstract class RowValidationTests
     }
 
     [Fact]
+    public async Task Bad_rows_of_a_file_of_several_chunks_keep_their_own_lines_while_the_rest_lands()
+    {
+        // 3 chunks of the usage loader (65,536 rows each): the chunks are stored on the writer thread while later
+        // rows are read, so quarantine entries and new households are written there too, in between.
+        const int households = 3_000;
+        const int days = 50;
+        using var harness = await NewHarnessAsync();
+        var text = new System.Text.StringBuilder("household_id,date,kwh,active_hours,quality\n");
+        var badLines = new List<int>();
+        var line = 1;
+        for (var day = 0; day < days; day++)
+        {
+            var date = new DateOnly(2026, 7, 1).AddDays(day).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            for (var h = 0; h < households; h++)
+            {
+                line++;
+                var bad = line % 40_000 == 0;
+                text.Append(System.Globalization.CultureInfo.InvariantCulture, $"H{h},{date},{(bad ? "-1" : "1.5")},5,measured\n");
+                if (bad)
+                {
+                    badLines.Add(line);
+                }
+            }
+        }
+
+        harness.AddFile("usage_electricity_20260819.csv", text.ToString());
+
+        var result = await harness.IngestOneAsync();
+
+        Assert.Equal(("loaded", (households * days) - badLines.Count, badLines.Count), (result.Status, result.RowsLoaded, result.RowsQuarantined));
+        Assert.Equal(badLines, (await harness.QuarantineAsync()).Select(q => q.Line));
+        Assert.Equal(households, await harness.ScalarAsync<long>("SELECT COUNT(*) FROM household"));
+        Assert.Equal(
+            ((long)result.RowsLoaded, 1.5 * result.RowsLoaded),
+            (await harness.QueryAsync<(long, double)>("SELECT COUNT(*), SUM(kwh) FROM usage_electricity")).Single());
+    }
+
+    [Fact]
     public async Task Missing_electricity_day_stores_no_kwh()
     {
         using var harness = await NewHarnessAsync();
