@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using RiskWatch.Detector.Configuration;
@@ -123,85 +124,22 @@ internal sealed class UsageSlabs(RiskStore store)
             .GroupBy(r => r.Date)
             .ToDictionary(g => g.Key, g => Source(g.Select(r => r.FileId)), StringComparer.Ordinal);
 
-        // Finished dates' slabs, written once the scan is closed (a PostgreSQL connection runs one command at a time).
-        var finished = new List<(string Date, List<(long FirstNo, byte[] Payload)> Slabs)>();
-        var pending = 0L;
-        var writers = new SortedDictionary<long, SlabWriter>();
-        string? stoppedAt = null;
-        await using (var command = connection.CreateCommand())
+        var batch = new SlabBatch(feed, wanted, BatchBytes);
+        if (connection is SqliteConnection sqlite)
         {
-            command.Transaction = transaction;
-            command.CommandText = feed switch
-            {
-                SlabFeed.Electricity => "SELECT date, household_no, kwh, active_hours FROM usage_electricity WHERE date >= @from AND date <= @to ORDER BY date",
-                SlabFeed.Water => "SELECT date, household_no, liters FROM usage_water WHERE date >= @from AND date <= @to ORDER BY date",
-                _ => "SELECT date, person_no, calls_out, calls_in, sms_out, data_mb FROM usage_telecom WHERE date >= @from AND date <= @to ORDER BY date",
-            };
-            Add(command, "@from", from);
-            Add(command, "@to", to);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            string? current = null;
-            var building = false;
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var date = reader.GetString(0);
-                if (!string.Equals(date, current, StringComparison.Ordinal))
-                {
-                    if (building)
-                    {
-                        pending += Finish(current!, writers, finished);
-                    }
-
-                    if (pending >= BatchBytes)
-                    {
-                        stoppedAt = date;
-                        break;
-                    }
-
-                    current = date;
-                    building = wanted.Contains(date);
-                }
-
-                if (!building)
-                {
-                    continue;
-                }
-
-                var no = reader.GetInt64(1);
-                var first = FirstNoOf(no);
-                if (!writers.TryGetValue(first, out var slab))
-                {
-                    slab = new SlabWriter(feed);
-                    writers.Add(first, slab);
-                }
-
-                var offset = (int)(no - first);
-                switch (feed)
-                {
-                    case SlabFeed.Electricity:
-                        slab.Electricity(
-                            offset,
-                            reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2),
-                            reader.IsDBNull(3) ? (sbyte)-1 : (sbyte)reader.GetInt64(3));
-                        break;
-                    case SlabFeed.Water:
-                        slab.Water(offset, reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2));
-                        break;
-                    default:
-                        slab.Telecom(offset, reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), (float)reader.GetDouble(5));
-                        break;
-                }
-            }
-
-            if (stoppedAt is null && building)
-            {
-                Finish(current!, writers, finished);
-            }
+            ScanInPlace(sqlite, feed, from, to, batch, cancellationToken);
         }
+        else
+        {
+            await ScanAsync(connection, transaction, feed, from, to, batch, cancellationToken);
+        }
+
+        batch.End();
+        var stoppedAt = batch.StoppedAt;
 
         // Dates of the batch without a row in the table are built too: their marker says so.
         var next = at;
-        var rows = finished.ToDictionary(f => f.Date, f => f.Slabs, StringComparer.Ordinal);
+        var rows = batch.Finished.ToDictionary(f => f.Date, f => f.Slabs, StringComparer.Ordinal);
         var upsert = store.Dialect.UpsertSql(SlabTable);
         for (; next < dates.Count; next++)
         {
@@ -236,27 +174,133 @@ internal sealed class UsageSlabs(RiskStore store)
         return next;
     }
 
-    /// <summary>The slabs of a date whose rows are all read, as bytes, by range; the writers are reset for the next date.</summary>
-    private static long Finish(
-        string date, SortedDictionary<long, SlabWriter> writers, List<(string Date, List<(long FirstNo, byte[] Payload)> Slabs)> finished)
+    private static string ScanSql(SlabFeed feed, string from, string to) => feed switch
     {
-        var slabs = new List<(long, byte[])>();
-        var bytes = 0L;
-        foreach (var (first, writer) in writers)
+        SlabFeed.Electricity => $"SELECT date, household_no, kwh, active_hours FROM usage_electricity WHERE date >= {from} AND date <= {to} ORDER BY date",
+        SlabFeed.Water => $"SELECT date, household_no, liters FROM usage_water WHERE date >= {from} AND date <= {to} ORDER BY date",
+        _ => $"SELECT date, person_no, calls_out, calls_in, sms_out, data_mb FROM usage_telecom WHERE date >= {from} AND date <= {to} ORDER BY date",
+    };
+
+    /// <summary>The feed's rows of the batch's dates, in date order, into <paramref name="batch"/> (any dialect).</summary>
+    private static async Task ScanAsync(
+        DbConnection connection, DbTransaction transaction, SlabFeed feed, string from, string to, SlabBatch batch, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = ScanSql(feed, "@from", "@to");
+        Add(command, "@from", from);
+        Add(command, "@to", to);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        string? current = null;
+        while (await reader.ReadAsync(cancellationToken))
         {
-            if (writer.IsEmpty)
+            var date = reader.GetString(0);
+            if (!string.Equals(date, current, StringComparison.Ordinal))
+            {
+                current = date;
+                if (!batch.BeginDate(date))
+                {
+                    return;
+                }
+            }
+
+            if (!batch.Building)
             {
                 continue;
             }
 
-            var payload = writer.ToBytes();
-            writer.Reset();
-            slabs.Add((first, payload));
-            bytes += payload.Length;
+            var no = reader.GetInt64(1);
+            switch (feed)
+            {
+                case SlabFeed.Electricity:
+                    batch.Electricity(
+                        no,
+                        reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2),
+                        reader.IsDBNull(3) ? (sbyte)-1 : (sbyte)reader.GetInt64(3));
+                    break;
+                case SlabFeed.Water:
+                    batch.Water(no, reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2));
+                    break;
+                default:
+                    batch.Telecom(no, reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), (float)reader.GetDouble(5));
+                    break;
+            }
         }
+    }
 
-        finished.Add((date, slabs));
-        return bytes;
+    /// <summary>
+    /// SQLite: the same scan stepped through the connection's own handle, columns read as numbers where SQLite keeps
+    /// them and the date compared as bytes (a string only when it changes): the ADO.NET reader's per-column work was most
+    /// of a slab build.
+    /// </summary>
+    private static void ScanInPlace(SqliteConnection connection, SlabFeed feed, string from, string to, SlabBatch batch, CancellationToken cancellationToken)
+    {
+        var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
+        var rc = raw.sqlite3_prepare_v2(database, ScanSql(feed, "?1", "?2"), out var statement);
+        using (statement)
+        {
+            SqliteException.ThrowExceptionForRC(rc, database);
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, 1, from), database);
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, 2, to), database);
+            Span<byte> current = stackalloc byte[32];
+            var currentLength = -1;
+            var rows = 0;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                if ((++rows & 0xFFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                var date = raw.sqlite3_column_blob(statement, 0);
+                if (currentLength < 0 || !date.SequenceEqual(current[..currentLength]))
+                {
+                    if (date.Length > current.Length)
+                    {
+                        throw new InvalidDataException("A usage row's date is not an ISO date.");
+                    }
+
+                    date.CopyTo(current);
+                    currentLength = date.Length;
+                    if (!batch.BeginDate(Encoding.UTF8.GetString(date)))
+                    {
+                        return;
+                    }
+                }
+
+                if (!batch.Building)
+                {
+                    continue;
+                }
+
+                var no = raw.sqlite3_column_int64(statement, 1);
+                switch (feed)
+                {
+                    case SlabFeed.Electricity:
+                        batch.Electricity(
+                            no,
+                            raw.sqlite3_column_type(statement, 2) == raw.SQLITE_NULL ? float.NaN : (float)raw.sqlite3_column_double(statement, 2),
+                            raw.sqlite3_column_type(statement, 3) == raw.SQLITE_NULL ? (sbyte)-1 : (sbyte)raw.sqlite3_column_int64(statement, 3));
+                        break;
+                    case SlabFeed.Water:
+                        batch.Water(no, raw.sqlite3_column_type(statement, 2) == raw.SQLITE_NULL ? float.NaN : (float)raw.sqlite3_column_double(statement, 2));
+                        break;
+                    default:
+                        batch.Telecom(
+                            no,
+                            raw.sqlite3_column_int64(statement, 2),
+                            raw.sqlite3_column_int64(statement, 3),
+                            raw.sqlite3_column_int64(statement, 4),
+                            (float)raw.sqlite3_column_double(statement, 5));
+                        break;
+                }
+            }
+
+            if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
+            {
+                SqliteException.ThrowExceptionForRC(rc, database);
+            }
+        }
     }
 
     /// <summary>
@@ -328,6 +372,103 @@ internal sealed class UsageSlabs(RiskStore store)
         parameter.ParameterName = name;
         parameter.Value = value;
         command.Parameters.Add(parameter);
+    }
+
+    /// <summary>
+    /// The dates one build scans, filled row by row in date order: a date's slabs become bytes when its rows end, and the
+    /// batch stops taking dates (at a date boundary) once <c>budget</c> bytes wait to be written.
+    /// </summary>
+    private sealed class SlabBatch(SlabFeed feed, HashSet<string> wanted, long budget)
+    {
+        private readonly SortedDictionary<long, SlabWriter> _writers = [];
+        private string? _current;
+        private long _pending;
+
+        /// <summary>Each finished date's slabs by range.</summary>
+        public List<(string Date, List<(long FirstNo, byte[] Payload)> Slabs)> Finished { get; } = [];
+
+        /// <summary>The first date the batch did not take (null: the scan reached its end).</summary>
+        public string? StoppedAt { get; private set; }
+
+        /// <summary>Rows of the current date go into slabs (it is one of the stale dates).</summary>
+        public bool Building { get; private set; }
+
+        /// <summary>The scan reached a new date; false when the batch is full and the scan must stop before it.</summary>
+        public bool BeginDate(string date)
+        {
+            FinishCurrent();
+            if (_pending >= budget)
+            {
+                StoppedAt = date;
+                return false;
+            }
+
+            _current = date;
+            Building = wanted.Contains(date);
+            return true;
+        }
+
+        public void End()
+        {
+            if (StoppedAt is null)
+            {
+                FinishCurrent();
+            }
+        }
+
+        public void Electricity(long no, float kwh, sbyte activeHours)
+        {
+            var first = FirstNoOf(no);
+            Writer(first).Electricity((int)(no - first), kwh, activeHours);
+        }
+
+        public void Water(long no, float liters)
+        {
+            var first = FirstNoOf(no);
+            Writer(first).Water((int)(no - first), liters);
+        }
+
+        public void Telecom(long no, long callsOut, long callsIn, long smsOut, float dataMb)
+        {
+            var first = FirstNoOf(no);
+            Writer(first).Telecom((int)(no - first), callsOut, callsIn, smsOut, dataMb);
+        }
+
+        private SlabWriter Writer(long first)
+        {
+            if (!_writers.TryGetValue(first, out var writer))
+            {
+                writer = new SlabWriter(feed);
+                _writers.Add(first, writer);
+            }
+
+            return writer;
+        }
+
+        private void FinishCurrent()
+        {
+            if (!Building)
+            {
+                return;
+            }
+
+            var slabs = new List<(long, byte[])>();
+            foreach (var (first, writer) in _writers)
+            {
+                if (writer.IsEmpty)
+                {
+                    continue;
+                }
+
+                var payload = writer.ToBytes();
+                writer.Reset();
+                slabs.Add((first, payload));
+                _pending += payload.Length;
+            }
+
+            Finished.Add((_current!, slabs));
+            Building = false;
+        }
     }
 
     /// <summary>
