@@ -7,7 +7,8 @@ using RiskWatch.Ingest.Synthetic;
 namespace RiskWatch.Benchmarks;
 
 /// <summary>
-/// CSV parsing per feed: the largest generated file of each SPEC feed (a 20,000-household district, 35 days) read and
+/// CSV parsing per feed: a generated file of each SPEC feed (a 20,000-household district, 35 days: the largest usage and
+/// registry file, every event file of a feed in one) read and
 /// validated row by row by the ingest's own reader and loader, without writing the rows
 /// (<see cref="InboxIngestor.ReadAndValidate"/>). The district's registry and the file's subjects are in the store and the run's subject map is
 /// warm (every identifier already pseudonymized once in this run, as after an ingest run's first file), so a row costs
@@ -38,10 +39,18 @@ public class FeedParsingBenchmarks
         DistrictGenerator.Generate(new DistrictOptions { Households = 20_000, Dongs = 12, Days = 35, EndDate = End, Seed = 5 }, inbox);
         _feed = FeedCatalog.Find(Feed) ?? throw new InvalidOperationException($"No feed {Feed}.");
 
-        // The largest file of the feed. The store is seeded with the first residents file (the whole registry) and the file
-        // itself, so that every subject it names (telecom subscribers the registry lacks too) is known.
-        var files = Directory.EnumerateFiles(inbox, Feed + "_*.csv").ToList();
-        _file = files.MaxBy(f => new FileInfo(f).Length) ?? throw new InvalidOperationException($"The generator wrote no {Feed} file.");
+        // Usage and registry: the largest file of the feed. Event feeds send a few rows a day, so theirs is every file of the
+        // 35 days in one. The store is seeded with the first residents file (the whole registry) and the file itself, so
+        // that every subject it names (telecom subscribers the registry lacks too) is known.
+        var files = Directory.EnumerateFiles(inbox, Feed + "_*.csv").Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+        {
+            throw new InvalidOperationException($"The generator wrote no {Feed} file.");
+        }
+
+        _file = Feed is "welfare" or "arrears" or "reports" or "outcomes"
+            ? Merge(files, Path.Combine(_root, $"{Feed}_{End:yyyyMMdd}.csv"))
+            : files.MaxBy(f => new FileInfo(f).Length)!;
         var registry = Directory.EnumerateFiles(inbox, "residents_*.csv").Order(StringComparer.Ordinal).First();
         var seed = Path.Combine(_root, "seed");
         Directory.CreateDirectory(seed);
@@ -55,6 +64,14 @@ public class FeedParsingBenchmarks
         _hasher = _keys.Pseudonymizer.CreateHasher();
         var (loaded, quarantined) = ParseAndValidate();
         Console.WriteLine($"// {Feed}: {Path.GetFileName(_file)}, {loaded + quarantined} rows ({quarantined} quarantined), {new FileInfo(_file).Length:N0} bytes");
+    }
+
+    /// <summary>One file of the rows of <paramref name="files"/> under the first one's header (the generator writes one header for all).</summary>
+    private static string Merge(IReadOnlyList<string> files, string path)
+    {
+        var lines = File.ReadLines(files[0]).Take(1).Concat(files.SelectMany(f => File.ReadLines(f).Skip(1)));
+        File.WriteAllLines(path, lines);
+        return path;
     }
 
     [Benchmark]

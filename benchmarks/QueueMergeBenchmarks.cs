@@ -112,7 +112,7 @@ public class QueueMergeBenchmarks
             .OrderByDescending(d => d.Urgent).ThenByDescending(d => d.Score)
             .Select(d => new CaseDraft(
                 d.No,
-                d.No.ToString("x64", System.Globalization.CultureInfo.InvariantCulture),
+                KeyOf(d.No),
                 DongOf(d.No),
                 d.Urgent ? Priority.Urgent : d.Score > 0.6 ? Priority.High : Priority.Normal,
                 d.Urgent ? Lane.Flatline | Lane.Model : Lane.Model,
@@ -127,6 +127,10 @@ public class QueueMergeBenchmarks
         var random = new Random(seed + 100);
         return Enumerable.Range(0, Households).Select(no => new ScoreRow(no, random.NextSingle(), random.NextSingle() / 4)).ToList();
     }
+
+    /// <summary>A household key as the store holds it (hex of an HMAC); case ids take its first 12 characters.</summary>
+    private static string KeyOf(long householdNo) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(householdNo)));
 
     private static string DongOf(long householdNo) =>
         "28245" + (510 + (householdNo % 12) * 10).ToString(System.Globalization.CultureInfo.InvariantCulture) + "00";
