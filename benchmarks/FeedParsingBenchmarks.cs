@@ -16,7 +16,6 @@ namespace RiskWatch.Benchmarks;
 /// <c>UsageIngestBenchmarks</c> adds. The residents loader's own updates and any quarantined row go to a transaction that
 /// is rolled back. Rows per file are printed at setup; rows/s is rows ÷ mean.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
 public class FeedParsingBenchmarks
 {
     private static readonly DateOnly End = new(2026, 10, 31);

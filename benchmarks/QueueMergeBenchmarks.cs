@@ -14,7 +14,7 @@ namespace RiskWatch.Benchmarks;
 /// iteration pushes onto a fresh copy of a store where three earlier nights left open cases (which the night updates)
 /// and closed ones still cooling down (which it holds), so every iteration does the same work.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 8)]
 public class QueueMergeBenchmarks
 {
     private const int Households = 100_000;
