@@ -79,6 +79,39 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
         await AssertSameHistoriesAsync(postgres);
     }
 
+    [Fact]
+    public async Task Slabs_built_for_the_whole_window_in_one_scan_per_feed_equal_slabs_built_one_date_at_a_time()
+    {
+        var (_, whole) = await district.NewHomeAsync();
+        var (_, daily) = await district.NewHomeAsync();
+        var (_, batched) = await district.NewHomeAsync();
+        using (whole)
+        using (daily)
+        using (batched)
+        {
+            // A first night: every slab-day of the window from one scan per feed.
+            Assert.Equal(3 * NightlyPass.WindowDays, await new UsageSlabs(whole).EnsureAsync(Start, DistrictFixture.RunDate, CancellationToken.None));
+
+            // One date at a time, as nights after the first build them.
+            for (var date = Start; date <= DistrictFixture.RunDate; date = date.AddDays(1))
+            {
+                Assert.Equal(3, await new UsageSlabs(daily).EnsureAsync(date, date, CancellationToken.None));
+            }
+
+            // A budget of one byte: the scan stops after every date and the next batch starts again from there.
+            await new UsageSlabs(batched) { BatchBytes = 1 }.EnsureAsync(Start, DistrictFixture.RunDate, CancellationToken.None);
+
+            var expected = await SlabsAsync(daily);
+            Assert.Equal(3 * NightlyPass.WindowDays, expected.Count(s => s.StartsWith("usage_", StringComparison.Ordinal) && s.Contains(" -1 ", StringComparison.Ordinal)));
+            Assert.Contains(expected, s => s.StartsWith("usage_telecom", StringComparison.Ordinal) && !s.Contains(" -1 ", StringComparison.Ordinal));
+            Assert.Equal(expected, await SlabsAsync(whole));
+            Assert.Equal(expected, await SlabsAsync(batched));
+
+            // Built slabs are current: nothing is built again.
+            Assert.Equal(0, await new UsageSlabs(whole).EnsureAsync(Start, DistrictFixture.RunDate, CancellationToken.None));
+        }
+    }
+
     private static NightlyPass WholeWindowPass(RiskStore store, string home) =>
         new(store, KeyRing.LoadOrCreate(home), new Scoring.Models.ModelRegistry(Path.Combine(home, "models")), new Policy.ThresholdPolicy(),
             Path.Combine(home, "no-inbox"), Serilog.Core.Logger.None)
@@ -163,6 +196,15 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
         return await connection.ExecuteScalarAsync<string>(
             "SELECT source FROM usage_slab WHERE feed = 'usage_electricity' AND first_no = -1 AND date = @date",
             new { date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }) ?? "";
+    }
+
+    /// <summary>Every slab row of the store as text (the payload as hex), in key order.</summary>
+    private static async Task<List<string>> SlabsAsync(RiskStore store)
+    {
+        await using var connection = await store.OpenConnectionAsync(CancellationToken.None);
+        var rows = await connection.QueryAsync<(string Feed, long FirstNo, string Date, string Source, long Format, byte[] Payload)>(
+            "SELECT feed, first_no, date, source, format, payload FROM usage_slab ORDER BY feed, first_no, date");
+        return rows.Select(r => $"{r.Feed} {r.FirstNo} {r.Date} {r.Source} {r.Format} {Convert.ToHexString(r.Payload)}").ToList();
     }
 
     private static async Task<string> ScoresAsync(RiskStore store)

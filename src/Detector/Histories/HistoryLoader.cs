@@ -154,58 +154,67 @@ internal sealed class HistoryLoader(RiskStore store)
     internal static async Task ReadEventsAsync(
         DbConnection connection, DateOnly end, Func<long, HouseholdEvents?> eventsOf, bool withOutcomes, CancellationToken cancellationToken)
     {
+        // Typed readers rather than Dapper: a district has a few hundred thousand event rows and the pass reads them nightly.
         var to = IsoDate.Text(end);
-        var arrears = await connection.QueryAsync<ArrearsRow>(new CommandDefinition(
+        await using (var reader = await ReadUpToAsync(
+            connection,
             """
-            SELECT p.household_no AS HouseholdNo, a.source AS Source, a.reported_on AS ReportedOn,
-                   a.months_overdue AS MonthsOverdue, a.amount_krw AS AmountKrw, a.action AS Action
+            SELECT p.household_no, a.source, a.reported_on, a.months_overdue, a.amount_krw, a.action
             FROM arrears a JOIN person p ON p.person_no = a.person_no
             WHERE p.household_no IS NOT NULL AND a.reported_on <= @to
             """,
-            new { to },
-            cancellationToken: cancellationToken));
-        foreach (var row in arrears)
+            to,
+            cancellationToken))
         {
-            if (eventsOf(row.HouseholdNo) is { } events)
+            while (await reader.ReadAsync(cancellationToken))
             {
-                events.Arrears.Add(new ArrearsObservation(
-                    SpecValue.Parse<ArrearsSource>(row.Source),
-                    IsoDate.Parse(row.ReportedOn),
-                    row.MonthsOverdue,
-                    row.AmountKrw,
-                    SpecValue.Parse<SupplyAction>(row.Action)));
+                if (eventsOf(reader.GetInt64(0)) is { } events)
+                {
+                    events.Arrears.Add(new ArrearsObservation(
+                        SpecValue.Parse<ArrearsSource>(reader.GetString(1)),
+                        IsoDate.Parse(reader.GetString(2)),
+                        checked((int)reader.GetInt64(3)),
+                        reader.GetInt64(4),
+                        SpecValue.Parse<SupplyAction>(reader.GetString(5))));
+                }
             }
         }
 
-        var welfare = await connection.QueryAsync<WelfareRow>(new CommandDefinition(
+        await using (var reader = await ReadUpToAsync(
+            connection,
             """
-            SELECT p.household_no AS HouseholdNo, w.event AS Event, w.event_date AS EventDate
+            SELECT p.household_no, w.event, w.event_date
             FROM welfare_event w JOIN person p ON p.person_no = w.person_no
             WHERE p.household_no IS NOT NULL AND w.event_date <= @to
             """,
-            new { to },
-            cancellationToken: cancellationToken));
-        foreach (var row in welfare)
+            to,
+            cancellationToken))
         {
-            if (eventsOf(row.HouseholdNo) is { } events)
+            while (await reader.ReadAsync(cancellationToken))
             {
-                events.Welfare.Add(new WelfareObservation(SpecValue.Parse<WelfareEventKind>(row.Event), IsoDate.Parse(row.EventDate)));
+                if (eventsOf(reader.GetInt64(0)) is { } events)
+                {
+                    events.Welfare.Add(new WelfareObservation(SpecValue.Parse<WelfareEventKind>(reader.GetString(1)), IsoDate.Parse(reader.GetString(2))));
+                }
             }
         }
 
-        var reports = await connection.QueryAsync<ReportRow>(new CommandDefinition(
+        await using (var reader = await ReadUpToAsync(
+            connection,
             """
-            SELECT COALESCE(r.household_no, p.household_no) AS HouseholdNo, r.reported_on AS ReportedOn
+            SELECT COALESCE(r.household_no, p.household_no), r.reported_on
             FROM report r LEFT JOIN person p ON p.person_no = r.person_no
             WHERE r.reported_on <= @to
             """,
-            new { to },
-            cancellationToken: cancellationToken));
-        foreach (var row in reports)
+            to,
+            cancellationToken))
         {
-            if (row.HouseholdNo is { } no && eventsOf(no) is { } events)
+            while (await reader.ReadAsync(cancellationToken))
             {
-                events.Reports.Add(IsoDate.Parse(row.ReportedOn));
+                if (!reader.IsDBNull(0) && eventsOf(reader.GetInt64(0)) is { } events)
+                {
+                    events.Reports.Add(IsoDate.Parse(reader.GetString(1)));
+                }
             }
         }
 
@@ -236,6 +245,14 @@ internal sealed class HistoryLoader(RiskStore store)
                 events.Targets.Add(new TargetEvent(IsoDate.Parse(row.VisitedOn), k));
             }
         }
+    }
+
+    private static async Task<DbDataReader> ReadUpToAsync(DbConnection connection, string sql, string to, CancellationToken cancellationToken)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        AddParameter(command, "@to", to);
+        return await command.ExecuteReaderAsync(cancellationToken);
     }
 
     private static async Task<DbDataReader> ReadRangeAsync(
@@ -423,7 +440,20 @@ internal sealed class HistoryLoader(RiskStore store)
         public int? HouseholdSize { get; init; }
         public string? HousingType { get; init; }
         public string? FirstSeenOn { get; init; }
+
+        /// <summary>The row at the reader: household_no, household_key, dong_code, household_size, housing_type, first_seen_on.</summary>
+        public static HouseholdRow Read(DbDataReader reader) => new()
+        {
+            HouseholdNo = reader.GetInt64(0),
+            HouseholdKey = reader.GetString(1),
+            DongCode = reader.GetString(2),
+            HouseholdSize = reader.IsDBNull(3) ? null : checked((int)reader.GetInt64(3)),
+            HousingType = TextOrNull(reader, 4),
+            FirstSeenOn = TextOrNull(reader, 5),
+        };
     }
+
+    private static string? TextOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     internal sealed class PersonRow
     {
@@ -435,6 +465,19 @@ internal sealed class HistoryLoader(RiskStore store)
         public string? Status { get; init; }
         public string? StatusDate { get; init; }
         public string? ReportedOn { get; init; }
+
+        /// <summary>The row at the reader: person_no, household_no, birth_date, sex, relation, status, status_date, reported_on.</summary>
+        public static PersonRow Read(DbDataReader reader) => new()
+        {
+            PersonNo = reader.GetInt64(0),
+            HouseholdNo = reader.GetInt64(1),
+            BirthDate = TextOrNull(reader, 2) ?? "",
+            Sex = TextOrNull(reader, 3),
+            Relation = TextOrNull(reader, 4),
+            Status = TextOrNull(reader, 5),
+            StatusDate = TextOrNull(reader, 6),
+            ReportedOn = TextOrNull(reader, 7),
+        };
     }
 
     /// <summary>A household's dated events, filled by <see cref="ReadEventsAsync"/>.</summary>
@@ -444,29 +487,6 @@ internal sealed class HistoryLoader(RiskStore store)
         public List<WelfareObservation> Welfare { get; } = [];
         public List<DateOnly> Reports { get; } = [];
         public List<TargetEvent> Targets { get; } = [];
-    }
-
-    private sealed class ArrearsRow
-    {
-        public long HouseholdNo { get; init; }
-        public string Source { get; init; } = "";
-        public string ReportedOn { get; init; } = "";
-        public int MonthsOverdue { get; init; }
-        public long AmountKrw { get; init; }
-        public string Action { get; init; } = "";
-    }
-
-    private sealed class WelfareRow
-    {
-        public long HouseholdNo { get; init; }
-        public string Event { get; init; } = "";
-        public string EventDate { get; init; } = "";
-    }
-
-    private sealed class ReportRow
-    {
-        public long? HouseholdNo { get; init; }
-        public string ReportedOn { get; init; } = "";
     }
 
     private sealed class OutcomeRow

@@ -46,6 +46,12 @@ internal sealed class NightlyPass(
 
     private const int ReasonsPerCase = 4;
 
+    /// <summary>
+    /// Chunks read at once while one is scored: one per core, at most four, since each chunk in memory is ~100 MB of
+    /// 120-day arrays (peak RSS).
+    /// </summary>
+    private static readonly int ChunksReadAhead = Math.Clamp(Environment.ProcessorCount, 2, 4);
+
     private static readonly HashSet<string> FlatlineCodes = new(StringComparer.Ordinal)
     {
         "elec_flat_days", "telecom_silent_days", "standby_days_14", "days_without_outgoing_14",
@@ -229,27 +235,39 @@ internal sealed class NightlyPass(
         // features, scores and profile, not its 120 days of usage.
         var chunked = await timings.MeasureAsync("history", () => ChunkedHistory.OpenAsync(store, start, runDate, partition.Dongs, cancellationToken));
 
-        // The next chunk is read on the other core while this one is scored: reading is one thread's work, scoring splits
-        // over both. The history stage then counts only the time the pass waits for a chunk.
+        // Chunks are read ahead, one per core, while the current one is scored: reading a chunk is one thread's work and
+        // costs several times its scoring, so with a single read in flight the second core idled through most of the
+        // history stage. The history stage counts only the time the pass waits for a chunk.
         Task<IReadOnlyList<HouseholdRecord>> Read(long first) => Task.Run(() => chunked.LoadChunkAsync(first, cancellationToken), cancellationToken);
-        var next = chunked.Chunks.Count > 0 ? Read(chunked.Chunks[0]) : null;
+        var reads = new Queue<Task<IReadOnlyList<HouseholdRecord>>>();
+        var nextChunk = 0;
+        void ReadAhead()
+        {
+            while (reads.Count < ChunksReadAhead && nextChunk < chunked.Chunks.Count)
+            {
+                reads.Enqueue(Read(chunked.Chunks[nextChunk++]));
+            }
+        }
+
+        ReadAhead();
         try
         {
-            for (var c = 0; c < chunked.Chunks.Count; c++)
+            while (reads.Count > 0)
             {
-                var records = await timings.MeasureAsync("history", () => next!);
-                next = c + 1 < chunked.Chunks.Count ? Read(chunked.Chunks[c + 1]) : null;
+                var read = reads.Dequeue();
+                var records = await timings.MeasureAsync("history", () => read);
+                ReadAhead();
                 ScoreChunk(records, runDate, crisis, lonely, timings, scored, scores, features, cancellationToken);
 
                 // A chunk's arrays live long enough to reach the oldest generation and die together here; collecting now
-                // keeps the heap at about two chunks instead of the several a lazy full collection lets pile up (peak RSS).
+                // keeps the heap at a few chunks instead of the several more a lazy full collection lets pile up (peak RSS).
                 GC.Collect(2, GCCollectionMode.Forced, blocking: true);
             }
         }
-        catch when (next is not null)
+        catch when (reads.Count > 0)
         {
-            // A failed pass lets the read in flight end first, so none of its connections outlives the pass.
-            await Task.WhenAny(next);
+            // A failed pass lets the reads in flight end first, so none of their connections outlives the pass.
+            await Task.WhenAny(Task.WhenAll(reads));
             throw;
         }
 
