@@ -6,18 +6,32 @@ namespace RiskWatch.Benchmarks;
 
 /// <summary>
 /// RiskWatch's side of the peer comparison (benchmarks/peer/compare.sh): trains the production pipeline (FastTree +
-/// out-of-fold Platt, <see cref="TrainingOptions"/> defaults, the minimum examples per leaf chosen on earlier temporal folds
+/// out-of-fold Platt, <see cref="TrainingOptions"/> defaults, the minimum examples per leaf and smoothing chosen on earlier temporal folds
 /// inside the train matrix, as `riskwatch train` does) on each target's exported train matrix, scores the test matrix
 /// and writes <c>riskwatch_{target}_scores.csv</c> (household, score) and <c>riskwatch_{target}_timing.csv</c>. The metrics
 /// are computed by peer.py for every contender alike, so the table compares models, not metric code.
 /// </summary>
 internal static class PeerRun
 {
-    /// <summary>The production defaults; RISKWATCH_PEER_MIN_LEAF fixes the minimum examples per leaf instead of choosing it, for experiments.</summary>
-    private static TrainingOptions Options() =>
-        int.TryParse(Environment.GetEnvironmentVariable("RISKWATCH_PEER_MIN_LEAF"), CultureInfo.InvariantCulture, out var minLeaf)
-            ? new TrainingOptions { MinimumExamplesPerLeaf = [minLeaf] }
-            : new TrainingOptions();
+    /// <summary>
+    /// The production defaults; for experiments, RISKWATCH_PEER_MIN_LEAF fixes the minimum examples per leaf and
+    /// RISKWATCH_PEER_SMOOTHING the smoothing instead of choosing them (e.g. RISKWATCH_PEER_SMOOTHING=0: the trees without smoothing).
+    /// </summary>
+    private static TrainingOptions Options()
+    {
+        var options = new TrainingOptions();
+        if (int.TryParse(Environment.GetEnvironmentVariable("RISKWATCH_PEER_MIN_LEAF"), CultureInfo.InvariantCulture, out var minLeaf))
+        {
+            options = options with { MinimumExamplesPerLeaf = [minLeaf] };
+        }
+
+        if (double.TryParse(Environment.GetEnvironmentVariable("RISKWATCH_PEER_SMOOTHING"), CultureInfo.InvariantCulture, out var smoothing))
+        {
+            options = options with { Smoothing = [smoothing] };
+        }
+
+        return options;
+    }
 
     public static int Run(string directory)
     {
@@ -42,8 +56,10 @@ internal static class PeerRun
             if (model.Metrics.Tuning is { } tuning)
             {
                 var candidates = string.Join("; ", tuning.Candidates.Select(c => string.Create(
-                    CultureInfo.InvariantCulture, $"{c.MinimumExamplesPerLeaf} → PR-AUC {c.MeanPrAuc:0.000}, ROC-AUC {c.MeanRocAuc:0.000}")));
-                Console.WriteLine($"peer: riskwatch {name}: min. examples per leaf {tuning.MinimumExamplesPerLeaf} chosen on {tuning.Folds} earlier fold(s): {candidates}");
+                    CultureInfo.InvariantCulture, $"{c.MinimumExamplesPerLeaf}/{c.Smoothing} → PR-AUC {c.MeanPrAuc:0.000}, ROC-AUC {c.MeanRocAuc:0.000}")));
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"peer: riskwatch {name}: min. examples per leaf {tuning.MinimumExamplesPerLeaf}, smoothing {tuning.Smoothing} chosen on {tuning.Folds} earlier fold(s): {candidates}"));
             }
 
             var rows = test.Select(e => e.Features).ToArray();

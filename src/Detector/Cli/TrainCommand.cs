@@ -69,12 +69,16 @@ internal static class TrainCommand
             {
                 var capacity = m.AtK.Count > 0 ? m.AtK[0].Label : "capacity";
                 var byCandidate = new Table()
-                    .Title($"{model.Version} — FastTree min. examples per leaf: {tuning.MinimumExamplesPerLeaf}, chosen on {tuning.Folds} earlier fold(s)")
+                    .Title(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{model.Version} — FastTree min. examples per leaf {tuning.MinimumExamplesPerLeaf}, smoothing {tuning.Smoothing}, chosen on {tuning.Folds} earlier fold(s)"))
                     .Border(TableBorder.Rounded)
-                    .AddColumns("min. examples per leaf", "mean ROC-AUC", "mean PR-AUC", Markup.Escape($"mean precision @ {capacity}"), "chosen");
+                    .AddColumns("min. examples per leaf", "smoothing", "mean ROC-AUC", "mean PR-AUC", Markup.Escape($"mean precision @ {capacity}"), "chosen");
                 foreach (var c in tuning.Candidates)
                 {
-                    byCandidate.AddRow(c.MinimumExamplesPerLeaf.ToString(CultureInfo.InvariantCulture), F(c.MeanRocAuc), F(c.MeanPrAuc), F(c.PrecisionAtCapacity), c.Chosen ? "✓" : string.Empty);
+                    byCandidate.AddRow(
+                        c.MinimumExamplesPerLeaf.ToString(CultureInfo.InvariantCulture), c.Smoothing.ToString(CultureInfo.InvariantCulture),
+                        F(c.MeanRocAuc), F(c.MeanPrAuc), F(c.PrecisionAtCapacity), c.Chosen ? "✓" : string.Empty);
                 }
 
                 byCandidate.Caption(Markup.Escape(tuning.Rule));

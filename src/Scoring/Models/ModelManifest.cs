@@ -26,6 +26,7 @@ internal sealed record ModelManifest(
 }
 
 /// <summary>How the model was trained, for the record.</summary>
+/// <param name="Smoothing">FastTree's smoothing; 0 in manifests written before it was chosen.</param>
 internal sealed record ManifestTraining(
     int Seed,
     int Trees,
@@ -36,4 +37,5 @@ internal sealed record ManifestTraining(
     int Rows,
     int Positives,
     double PositiveWeight,
-    string Calibration);
+    string Calibration,
+    double Smoothing = 0);

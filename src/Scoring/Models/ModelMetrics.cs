@@ -57,12 +57,14 @@ public sealed record PrecisionAtK(string Label, int K, double Precision, double 
 public sealed record CalibrationBin(double From, double To, int Count, double MeanPredicted, double Observed);
 
 /// <summary>
-/// The choice of FastTree's minimum examples per leaf: every candidate fitted on each earlier temporal fold (the latest,
-/// headline fold takes no part), the one with the highest mean <see cref="Candidate.MeanPrAuc"/> kept.
+/// The choice of FastTree's minimum examples per leaf and smoothing: every candidate pair fitted on each earlier temporal
+/// fold (the latest, headline fold takes no part), the one with the highest mean <see cref="TuningCandidate.MeanPrAuc"/> kept.
 /// </summary>
 /// <param name="Rule">The rule, in words, for the record.</param>
 /// <param name="Folds">How many earlier folds the means are over.</param>
-public sealed record Tuning(int MinimumExamplesPerLeaf, string Rule, int Folds, IReadOnlyList<TuningCandidate> Candidates);
+/// <param name="Smoothing">The chosen smoothing; 0 in manifests written before it was a candidate.</param>
+public sealed record Tuning(int MinimumExamplesPerLeaf, string Rule, int Folds, IReadOnlyList<TuningCandidate> Candidates, double Smoothing = 0);
 
 /// <summary>One candidate's mean figures over the earlier folds; <paramref name="PrecisionAtCapacity"/> is NaN without a capacity.</summary>
-public sealed record TuningCandidate(int MinimumExamplesPerLeaf, double MeanRocAuc, double MeanPrAuc, double PrecisionAtCapacity, bool Chosen);
+public sealed record TuningCandidate(
+    int MinimumExamplesPerLeaf, double MeanRocAuc, double MeanPrAuc, double PrecisionAtCapacity, bool Chosen, double Smoothing = 0);

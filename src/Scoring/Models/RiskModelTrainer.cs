@@ -19,22 +19,24 @@ namespace RiskWatch.Scoring.Models;
 /// refitted on every example.</para>
 /// <para>Imbalance: positives are weighted by √(negatives / positives), enough for the trees to look for them without a
 /// handful of positives dominating every split. The weights bend FastTree's own sigmoid, so probabilities come from a Platt
-/// calibrator fitted, unweighted, on out-of-fold scores (3 folds of households): in-sample boosted-tree scores are
-/// overconfident, and folds by household keep one household's dates on one side.</para>
+/// calibrator fitted, unweighted, on out-of-fold scores (2 folds of households): in-sample boosted-tree scores are
+/// overconfident, and folds by household keep one household's dates on one side. Two folds, not three: the calibrator
+/// has two parameters, which half the households' out-of-fold scores fit about as well (the calibration test and table
+/// say so), and the fit saved in each calibrated pipeline pays for the smoothing candidates in the demo's training time.</para>
 /// <para>Deterministic: rows are put in (as-of, household key) order first, and the MLContext and FastTree take the seed.</para>
 /// </remarks>
 public static class RiskModelTrainer
 {
     private const double TestFraction = 0.25;
-    private const int CalibrationFolds = 3;
+    private const int CalibrationFolds = 2;
     private const string ScoreColumn = "Score";
 
     /// <summary>Validates (see <see cref="Validate"/>), then fits the returned model on every example.</summary>
     /// <exception cref="InsufficientLabelsException">Fewer positives than <see cref="TrainingOptions.MinimumPositives"/>.</exception>
     public static RiskModel Train(ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken = default)
     {
-        var validation = Validate(target, examples, options, cancellationToken, out var rows, out var ml, out var minimumPerLeaf);
-        var final = Fit(ml, target, rows, "all examples", options, minimumPerLeaf, cancellationToken);
+        var validation = Validate(target, examples, options, cancellationToken, out var rows, out var ml, out var settings);
+        var final = Fit(ml, target, rows, "all examples", options, settings, cancellationToken);
         var positives = CountPositives(rows);
         var manifest = new ModelManifest(
             Version: validation.Version,
@@ -46,9 +48,9 @@ public static class RiskModelTrainer
             Features: FeatureSchema.Names,
             Metrics: validation.Metrics,
             Training: new ManifestTraining(
-                options.Seed, options.Trees, options.Leaves, minimumPerLeaf, options.MinimumPositives, options.PurgeOverlappingLabels,
+                options.Seed, options.Trees, options.Leaves, settings.MinimumExamplesPerLeaf, options.MinimumPositives, options.PurgeOverlappingLabels,
                 rows.Length, positives, final.PositiveWeight,
-                $"platt on out-of-fold scores, {CalibrationFolds} household folds"));
+                $"platt on out-of-fold scores, {CalibrationFolds} household folds", settings.Smoothing));
         return new RiskModel(manifest, ml, final.Model, final.InputSchema);
     }
 
@@ -57,7 +59,7 @@ public static class RiskModelTrainer
     /// metrics hold only the tuning): for the peer comparison, which validates on a split fixed outside.
     /// </summary>
     /// <param name="tuningWindowDates">
-    /// As-of dates per earlier fold for choosing the minimum examples per leaf, as <see cref="Validate"/> does: the folds test
+    /// As-of dates per earlier fold for choosing the minimum examples per leaf and smoothing, as <see cref="Validate"/> does: the folds test
     /// on the last windows of this many dates of <paramref name="examples"/>. Pass the outside test split's number of dates to
     /// choose exactly as <see cref="Train"/> would; 0 takes the first candidate without choosing.
     /// </param>
@@ -71,14 +73,15 @@ public static class RiskModelTrainer
         var folds = tuningWindowDates > 0
             ? EarlierFolds(rows, dates, dates.Length, tuningWindowDates, TargetLabeler.HorizonDays(target), options)
             : [];
-        var (minimumPerLeaf, tuning, _) = Tune(ml, folds, tuningWindowDates > 0 ? options.MinimumExamplesPerLeaf : [options.MinimumExamplesPerLeaf[0]], options, cancellationToken);
-        var final = Fit(ml, target, rows, "the examples", options, minimumPerLeaf, cancellationToken);
+        var candidates = Candidates(options);
+        var (settings, tuning, _) = Tune(ml, folds, tuningWindowDates > 0 ? candidates : [candidates[0]], options, cancellationToken);
+        var final = Fit(ml, target, rows, "the examples", options, settings, cancellationToken);
         var empty = new ModelMetrics(0, 0, 0, 0, rows[^1].AsOf, double.NaN, double.NaN, [], [], Tuning: tuning);
         var manifest = new ModelManifest(
             $"{target.ToName()}-unvalidated", target.ToName(), rows[0].AsOf, rows[^1].AsOf, TargetLabeler.HorizonDays(target),
             DataHash(target, options, rows), FeatureSchema.Names, empty,
-            new ManifestTraining(options.Seed, options.Trees, options.Leaves, minimumPerLeaf, options.MinimumPositives, options.PurgeOverlappingLabels,
-                rows.Length, CountPositives(rows), final.PositiveWeight, $"platt on out-of-fold scores, {CalibrationFolds} household folds"));
+            new ManifestTraining(options.Seed, options.Trees, options.Leaves, settings.MinimumExamplesPerLeaf, options.MinimumPositives, options.PurgeOverlappingLabels,
+                rows.Length, CountPositives(rows), final.PositiveWeight, $"platt on out-of-fold scores, {CalibrationFolds} household folds", settings.Smoothing));
         return new RiskModel(manifest, ml, final.Model, final.InputSchema);
     }
 
@@ -92,10 +95,11 @@ public static class RiskModelTrainer
     /// earlier folds roll the cut-off back by the same span and fit the trees alone: Platt scaling is monotone, so ranking
     /// figures (ROC-AUC, PR-AUC, @k) are the same without it, at a quarter of the cost. A fold whose training rows hold no
     /// positive is left out.
-    /// <para>The earlier folds also choose FastTree's minimum examples per leaf (<see cref="TrainingOptions.MinimumExamplesPerLeaf"/>):
-    /// each candidate is fitted on each of them, and the one with the best mean PR-AUC is used for the latest fold and the
-    /// saved model; the earlier folds' figures are the chosen candidate's, so they are slightly optimistic, the latest fold's
-    /// are not. With no earlier fold the first candidate is used.</para>
+    /// <para>The earlier folds also choose FastTree's minimum examples per leaf and smoothing (every pair of
+    /// <see cref="TrainingOptions.MinimumExamplesPerLeaf"/> and <see cref="TrainingOptions.Smoothing"/>): each candidate is
+    /// fitted on each of them, and the one with the best mean PR-AUC is used for the latest fold and the saved model; the
+    /// earlier folds' figures are the chosen candidate's, so they are slightly optimistic, the latest fold's are not. With
+    /// no earlier fold the first candidate is used.</para>
     /// </remarks>
     public static ValidationResult Validate(ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken = default) =>
         Validate(target, examples, options, cancellationToken, out _, out _, out _);
@@ -112,11 +116,17 @@ public static class RiskModelTrainer
         {
             throw new ArgumentOutOfRangeException(nameof(options), "MinimumExamplesPerLeaf needs at least one candidate, each at least 1.");
         }
+
+        // FastTree's own range: 1 would keep every leaf at its parent's value.
+        if (options.Smoothing is not { Count: > 0 } smoothing || smoothing.Any(s => !(s >= 0 && s < 1)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Smoothing needs at least one candidate, each in [0, 1).");
+        }
     }
 
     private static ValidationResult Validate(
         ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken,
-        out TrainingExample[] rows, out MLContext ml, out int minimumPerLeaf)
+        out TrainingExample[] rows, out MLContext ml, out TreeSettings settings)
     {
         ArgumentNullException.ThrowIfNull(examples);
         CheckOptions(options);
@@ -140,8 +150,8 @@ public static class RiskModelTrainer
         var testDates = TestDates(dates.Length);
         ml = new MLContext(options.Seed);
         var earlier = EarlierFolds(rows, dates, dates.Length - testDates, testDates, horizon, options);
-        var (chosen, tuning, earlierFigures) = Tune(ml, earlier, options.MinimumExamplesPerLeaf, options, cancellationToken);
-        minimumPerLeaf = chosen;
+        var (chosen, tuning, earlierFigures) = Tune(ml, earlier, Candidates(options), options, cancellationToken);
+        settings = chosen;
         var folds = new List<FoldMetrics>();
         for (var i = 0; i < earlier.Count; i++)
         {
@@ -165,7 +175,7 @@ public static class RiskModelTrainer
                 string.Create(CultureInfo.InvariantCulture, $"no positive example in the validation training rows before {testFrom:yyyy-MM-dd}{purged}"));
         }
 
-        var validation = Fit(ml, target, train, string.Create(CultureInfo.InvariantCulture, $"the validation rows before {testFrom:yyyy-MM-dd}"), options, minimumPerLeaf, cancellationToken);
+        var validation = Fit(ml, target, train, string.Create(CultureInfo.InvariantCulture, $"the validation rows before {testFrom:yyyy-MM-dd}"), options, settings, cancellationToken);
         var testScores = validation.Score([.. test.Select(r => r.Features)]);
         var latest = Evaluate(testScores, test, options);
         var testPositives = CountPositives(test);
@@ -204,16 +214,24 @@ public static class RiskModelTrainer
     }
 
     private const string TuningRule =
-        "each candidate fitted on every earlier temporal fold (trees alone, no calibration); highest mean PR-AUC kept, ties to the smaller value; the latest fold takes no part";
+        "each (min. examples per leaf, smoothing) candidate fitted on every earlier temporal fold (trees alone, no calibration); " +
+        "highest mean PR-AUC kept, ties to the earlier candidate (smaller leaf size, then less smoothing); the latest fold takes no part";
+
+    /// <summary>The FastTree settings chosen on the earlier folds.</summary>
+    private sealed record TreeSettings(int MinimumExamplesPerLeaf, double Smoothing);
+
+    /// <summary>Every pair of the options' candidates, leaf size first, each list in its given order.</summary>
+    private static TreeSettings[] Candidates(TrainingOptions options) =>
+        [.. options.MinimumExamplesPerLeaf.SelectMany(leaf => options.Smoothing.Select(smoothing => new TreeSettings(leaf, smoothing)))];
 
     /// <summary>
-    /// Fits every candidate minimum-examples-per-leaf on every earlier fold and keeps the one with the best mean PR-AUC
-    /// (average precision rewards putting positives at the very top, which is what a team with a daily capacity sees;
-    /// precision@capacity itself moves a household at a time). Returns the choice, the record of it (null when there was
-    /// nothing to choose), and the chosen candidate's figures per fold.
+    /// Fits every candidate on every earlier fold and keeps the one with the best mean PR-AUC (average precision rewards
+    /// putting positives at the very top, which is what a team with a daily capacity sees; precision@capacity itself moves
+    /// a household at a time). Returns the choice, the record of it (null when there was nothing to choose), and the chosen
+    /// candidate's figures per fold.
     /// </summary>
-    private static (int Chosen, Tuning? Tuning, Evaluated[] Figures) Tune(
-        MLContext ml, List<EarlierFold> folds, IReadOnlyList<int> candidates, TrainingOptions options, CancellationToken cancellationToken)
+    private static (TreeSettings Chosen, Tuning? Tuning, Evaluated[] Figures) Tune(
+        MLContext ml, List<EarlierFold> folds, IReadOnlyList<TreeSettings> candidates, TrainingOptions options, CancellationToken cancellationToken)
     {
         var distinct = candidates.Distinct().ToArray();
         var figures = new Evaluated[distinct.Length][];
@@ -240,7 +258,7 @@ public static class RiskModelTrainer
         var means = figures.Select(f => Mean(f.Select(e => e.PrAuc))).ToArray();
         for (var c = 1; c < distinct.Length; c++)
         {
-            // Strictly better only: on a tie, or with nothing to compare (NaN), the earlier (smaller) candidate stays.
+            // Strictly better only: on a tie, or with nothing to compare (NaN), the earlier candidate stays.
             if (means[c] > means[best] || (double.IsNaN(means[best]) && !double.IsNaN(means[c])))
             {
                 best = c;
@@ -250,13 +268,15 @@ public static class RiskModelTrainer
         var tuning = distinct.Length < 2 || folds.Count == 0
             ? null
             : new Tuning(
-                distinct[best], TuningRule, folds.Count,
+                distinct[best].MinimumExamplesPerLeaf, TuningRule, folds.Count,
                 [.. distinct.Select((value, c) => new TuningCandidate(
-                    value,
+                    value.MinimumExamplesPerLeaf,
                     Mean(figures[c].Select(e => e.RocAuc)),
                     means[c],
                     options.CapacityPerDong > 0 ? Mean(figures[c].Select(e => e.AtK.Count > 0 ? e.AtK[0].Precision : double.NaN)) : double.NaN,
-                    c == best))]);
+                    c == best,
+                    value.Smoothing))],
+                distinct[best].Smoothing);
         return (distinct[best], tuning, figures[best]);
     }
 
@@ -317,7 +337,7 @@ public static class RiskModelTrainer
 
     /// <param name="part">Which rows these are, for the message when they cannot be calibrated.</param>
     private static Fitted Fit(
-        MLContext ml, ModelTarget target, TrainingExample[] rows, string part, TrainingOptions options, int minimumPerLeaf, CancellationToken cancellationToken)
+        MLContext ml, ModelTarget target, TrainingExample[] rows, string part, TrainingOptions options, TreeSettings settings, CancellationToken cancellationToken)
     {
         var features = rows.Select(r => r.Features).ToArray();
         var labels = rows.Select(r => r.Label).ToArray();
@@ -335,7 +355,7 @@ public static class RiskModelTrainer
             }
 
             var rest = Enumerable.Range(0, rows.Length).Where(i => folds[i] != fold).ToArray();
-            var trees = FitTrees(ml, options, minimumPerLeaf, Pick(features, rest), Pick(labels, rest), Pick(weights, rest));
+            var trees = FitTrees(ml, options, settings, Pick(features, rest), Pick(labels, rest), Pick(weights, rest));
             var scores = ReadColumn(trees.Transform(new FeatureDataView(Pick(features, inFold), FeatureSchema.Count)), ScoreColumn);
             for (var i = 0; i < inFold.Length; i++)
             {
@@ -348,7 +368,7 @@ public static class RiskModelTrainer
             .Platt(labelColumnName: FeatureDataView.LabelColumn, scoreColumnName: ScoreColumn)
             .Fit(ml.Data.LoadFromEnumerable(outOfFold.Select((score, i) => new ScoredRow { Label = labels[i], Score = score })));
 
-        var final = FitTrees(ml, options, minimumPerLeaf, features, labels, weights);
+        var final = FitTrees(ml, options, settings, features, labels, weights);
         var scoringSchema = new FeatureDataView([], FeatureSchema.Count).Schema;
         return new Fitted(new TransformerChain<ITransformer>(final, calibrator), scoringSchema, positiveWeight);
     }
@@ -362,7 +382,7 @@ public static class RiskModelTrainer
     }
 
     private static BinaryPredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>> FitTrees(
-        MLContext ml, TrainingOptions options, int minimumPerLeaf, float[][] features, bool[] labels, float[] weights)
+        MLContext ml, TrainingOptions options, TreeSettings settings, float[][] features, bool[] labels, float[] weights)
     {
         var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
         {
@@ -371,7 +391,8 @@ public static class RiskModelTrainer
             ExampleWeightColumnName = FeatureDataView.WeightColumn,
             NumberOfTrees = options.Trees,
             NumberOfLeaves = options.Leaves,
-            MinimumExampleCountPerLeaf = minimumPerLeaf,
+            MinimumExampleCountPerLeaf = settings.MinimumExamplesPerLeaf,
+            Smoothing = settings.Smoothing,
             Seed = options.Seed,
             FeatureSelectionSeed = options.Seed,
         });
@@ -465,6 +486,11 @@ public static class RiskModelTrainer
             Append(hash, candidate);
         }
 
+        foreach (var candidate in options.Smoothing)
+        {
+            Append(hash, BitConverter.DoubleToInt64Bits(candidate));
+        }
+
         Append(hash, FeatureSchema.Count);
         foreach (var row in rows)
         {
@@ -476,6 +502,13 @@ public static class RiskModelTrainer
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void Append(IncrementalHash hash, long value)
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(long)];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+        hash.AppendData(bytes);
     }
 
     private static void Append(IncrementalHash hash, int value)

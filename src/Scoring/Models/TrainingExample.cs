@@ -13,13 +13,24 @@ public sealed record TrainingOptions
     public int Leaves { get; init; } = 31;
 
     /// <summary>
-    /// FastTree's minimum examples per leaf, chosen per target among these on the earlier temporal folds (never the latest,
-    /// headline one; see <see cref="RiskModelTrainer.Validate"/>); the first is taken when there is no earlier fold to choose
-    /// on. One value fixes it. FastTree's default is 10, which lets a leaf form around a handful of weighted positives when
-    /// they are 1% of the rows; xgboost's hessian-based min_child_weight = 1 asks for roughly 100 rows there. 300 was
-    /// tried too and never chosen on the demo or peer districts; each candidate costs two tree fits per target.
+    /// FastTree's minimum examples per leaf, chosen per target together with <see cref="Smoothing"/> on the earlier temporal
+    /// folds (never the latest, headline one; see <see cref="RiskModelTrainer.Validate"/>); the first is taken when there is
+    /// no earlier fold to choose on. One value fixes it. FastTree's default is 10, which lets a leaf form around a handful of
+    /// weighted positives when they are 1% of the rows; xgboost's hessian-based min_child_weight = 1 asks for roughly 100
+    /// rows there. 30 was chosen for both targets on the demo and peer districts whenever 10, 100 and 300 were candidates
+    /// too (10 lost a third of precision@capacity, and with smoothing 100 lost to 30 as well), so 30 alone is the default:
+    /// every candidate costs two tree fits per target.
     /// </summary>
-    public IReadOnlyList<int> MinimumExamplesPerLeaf { get; init; } = [10, 30, 100];
+    public IReadOnlyList<int> MinimumExamplesPerLeaf { get; init; } = [30];
+
+    /// <summary>
+    /// FastTree's smoothing, each candidate tried with every <see cref="MinimumExamplesPerLeaf"/> on the earlier folds. FastTree
+    /// sets a leaf to its Newton step Σg / Σh with no L2 term (xgboost divides by Σh + λ, λ = 1): with positives at 1% and
+    /// √(neg/pos) weights, a small leaf of a few positives gets an extreme value and takes the top of the queue on its own.
+    /// Smoothing pulls each leaf's value toward its parent's, the regularization FastTree has instead. 0 (none, FastTree's
+    /// default) stays a candidate, so a district where it does not help keeps the plain trees.
+    /// </summary>
+    public IReadOnlyList<double> Smoothing { get; init; } = [0, 0.5, 0.8];
 
     /// <summary>Temporal folds (rolling cut-offs), the latest included; fewer when the history is short.</summary>
     public int ValidationFolds { get; init; } = 3;

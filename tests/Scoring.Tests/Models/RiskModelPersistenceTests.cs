@@ -29,6 +29,7 @@ public sealed class RiskModelPersistenceTests(TrainedModelFixture fixture) : IDi
         Assert.Equal(model.Metrics.AtK, loaded.Metrics.AtK);
         Assert.Equal(model.Metrics.Calibration, loaded.Metrics.Calibration);
         Assert.Equal(model.Metrics.Tuning!.MinimumExamplesPerLeaf, loaded.Metrics.Tuning!.MinimumExamplesPerLeaf);
+        Assert.Equal(model.Metrics.Tuning.Smoothing, loaded.Metrics.Tuning.Smoothing);
         Assert.Equal(model.Metrics.Tuning.Candidates, loaded.Metrics.Tuning.Candidates);
     }
 
@@ -47,12 +48,18 @@ public sealed class RiskModelPersistenceTests(TrainedModelFixture fixture) : IDi
         Assert.True(root.GetProperty("metrics").GetProperty("roc_auc").GetDouble() > 0.8);
         Assert.Equal(fixture.Model.DataHash, root.GetProperty("data_hash").GetString());
 
-        // The hyper-parameter the earlier folds chose, and how: what was tried and what each scored.
+        // The hyper-parameters the earlier folds chose, and how: what was tried and what each scored.
         var tuning = fixture.Model.Metrics.Tuning!;
-        Assert.Equal(tuning.MinimumExamplesPerLeaf, root.GetProperty("training").GetProperty("minimum_examples_per_leaf").GetInt32());
+        var training = root.GetProperty("training");
+        Assert.Equal(tuning.MinimumExamplesPerLeaf, training.GetProperty("minimum_examples_per_leaf").GetInt32());
+        Assert.Equal(tuning.Smoothing, training.GetProperty("smoothing").GetDouble());
         var recorded = root.GetProperty("metrics").GetProperty("tuning");
         Assert.Equal(tuning.MinimumExamplesPerLeaf, recorded.GetProperty("minimum_examples_per_leaf").GetInt32());
-        Assert.Equal(new TrainingOptions().MinimumExamplesPerLeaf, recorded.GetProperty("candidates").EnumerateArray().Select(c => c.GetProperty("minimum_examples_per_leaf").GetInt32()));
+        Assert.Equal(tuning.Smoothing, recorded.GetProperty("smoothing").GetDouble());
+        var defaults = new TrainingOptions();
+        Assert.Equal(
+            defaults.MinimumExamplesPerLeaf.SelectMany(leaf => defaults.Smoothing.Select(smoothing => (leaf, smoothing))),
+            recorded.GetProperty("candidates").EnumerateArray().Select(c => (c.GetProperty("minimum_examples_per_leaf").GetInt32(), c.GetProperty("smoothing").GetDouble())));
     }
 
     [Fact]

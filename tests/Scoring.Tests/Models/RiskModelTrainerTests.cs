@@ -107,7 +107,7 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
     public void Minimum_examples_per_leaf_is_chosen_on_the_earlier_folds_whatever_the_latest_fold_holds()
     {
         var examples = SyntheticExamples.Create(households: 600, asOfDates: 8, seed: 8);
-        var options = new TrainingOptions { Trees = 20, MinimumExamplesPerLeaf = [2, 60, 600] };
+        var options = new TrainingOptions { Trees = 20, MinimumExamplesPerLeaf = [2, 60, 600], Smoothing = [0] };
         var testFrom = RiskModelTrainer.LatestTestFrom(examples);
         var upsideDown = examples.Select(e => e.AsOf >= testFrom ? e with { Label = !e.Label } : e).ToList();
 
@@ -126,16 +126,59 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
     }
 
     [Fact]
-    public void One_candidate_fixes_the_minimum_examples_per_leaf_without_a_tuning_record()
+    public void Smoothing_is_chosen_with_the_leaf_size_on_the_earlier_folds_whatever_the_latest_fold_holds()
+    {
+        var examples = SyntheticExamples.Create(households: 600, asOfDates: 8, seed: 8);
+        var options = new TrainingOptions { Trees = 20, MinimumExamplesPerLeaf = [2, 60], Smoothing = [0, 0.9] };
+        var testFrom = RiskModelTrainer.LatestTestFrom(examples);
+        var upsideDown = examples.Select(e => e.AsOf >= testFrom ? e with { Label = !e.Label } : e).ToList();
+
+        var tuning = RiskModelTrainer.Validate(ModelTarget.Crisis, examples, options, TestContext.Current.CancellationToken).Metrics.Tuning!;
+        var tuningUpsideDown = RiskModelTrainer.Validate(ModelTarget.Crisis, upsideDown, options, TestContext.Current.CancellationToken).Metrics.Tuning!;
+
+        // Every pair is a candidate, leaf size first, and smoothing changes what the trees learn (so it is really applied).
+        Assert.Equal([(2, 0.0), (2, 0.9), (60, 0.0), (60, 0.9)], tuning.Candidates.Select(c => (c.MinimumExamplesPerLeaf, c.Smoothing)));
+        Assert.NotEqual(tuning.Candidates[0].MeanPrAuc, tuning.Candidates[1].MeanPrAuc);
+        var chosen = Assert.Single(tuning.Candidates, c => c.Chosen);
+        Assert.Equal((chosen.MinimumExamplesPerLeaf, chosen.Smoothing), (tuning.MinimumExamplesPerLeaf, tuning.Smoothing));
+        Assert.Equal(tuning.Candidates.Max(c => c.MeanPrAuc), chosen.MeanPrAuc);
+
+        // The latest fold's labels turned upside down change its figures, not the choice nor what it was made on.
+        Assert.Equal((tuning.MinimumExamplesPerLeaf, tuning.Smoothing), (tuningUpsideDown.MinimumExamplesPerLeaf, tuningUpsideDown.Smoothing));
+        Assert.Equal(tuning.Candidates, tuningUpsideDown.Candidates);
+    }
+
+    [Fact]
+    public void The_chosen_smoothing_is_the_saved_models()
+    {
+        var examples = SyntheticExamples.Create(households: 300, asOfDates: 6, seed: 9);
+        var options = new TrainingOptions { Trees = 10 };
+
+        var chosen = RiskModelTrainer.Train(ModelTarget.Crisis, examples, options, TestContext.Current.CancellationToken);
+        var fixedAtChoice = RiskModelTrainer.Train(
+            ModelTarget.Crisis, examples,
+            options with { MinimumExamplesPerLeaf = [chosen.Metrics.Tuning!.MinimumExamplesPerLeaf], Smoothing = [chosen.Metrics.Tuning.Smoothing] },
+            TestContext.Current.CancellationToken);
+
+        var rows = examples.Select(e => e.Features).ToList();
+        Assert.Equal(chosen.Score(rows), fixedAtChoice.Score(rows));
+    }
+
+    [Fact]
+    public void One_candidate_fixes_the_tree_settings_without_a_tuning_record()
     {
         var examples = SyntheticExamples.Create(households: 300, asOfDates: 6, seed: 9);
 
         var result = RiskModelTrainer.Validate(
-            ModelTarget.Crisis, examples, new TrainingOptions { Trees = 10, MinimumExamplesPerLeaf = [25] }, TestContext.Current.CancellationToken);
+            ModelTarget.Crisis, examples, new TrainingOptions { Trees = 10, MinimumExamplesPerLeaf = [25], Smoothing = [0.5] }, TestContext.Current.CancellationToken);
 
         Assert.Null(result.Metrics.Tuning);
         Assert.Throws<ArgumentOutOfRangeException>(() => RiskModelTrainer.Validate(
             ModelTarget.Crisis, examples, new TrainingOptions { MinimumExamplesPerLeaf = [] }, TestContext.Current.CancellationToken));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RiskModelTrainer.Validate(
+            ModelTarget.Crisis, examples, new TrainingOptions { Smoothing = [] }, TestContext.Current.CancellationToken));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RiskModelTrainer.Validate(
+            ModelTarget.Crisis, examples, new TrainingOptions { Smoothing = [1.0] }, TestContext.Current.CancellationToken));
     }
 
     [Fact]
