@@ -200,13 +200,8 @@ internal sealed class ChunkedHistory
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        foreach (var (name, value) in new[] { ("@firstNo", firstNo), ("@lastNo", lastNo) })
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
+        command.AddParameter("@firstNo", firstNo);
+        command.AddParameter("@lastNo", lastNo);
 
         return command;
     }

@@ -251,7 +251,7 @@ internal sealed class HistoryLoader(RiskStore store)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        AddParameter(command, "@to", to);
+        command.AddParameter("@to", to);
         return await command.ExecuteReaderAsync(cancellationToken);
     }
 
@@ -260,19 +260,11 @@ internal sealed class HistoryLoader(RiskStore store)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        AddParameter(command, "@from", IsoDate.Text(dates.Start));
-        AddParameter(command, "@to", IsoDate.Text(dates.Start.AddDays(dates.Days - 1)));
+        command.AddParameter("@from", IsoDate.Text(dates.Start));
+        command.AddParameter("@to", IsoDate.Text(dates.Start.AddDays(dates.Days - 1)));
         // Not SequentialAccess: the loops read the subject (column 1) before the date (column 0), which Npgsql refuses in
         // sequential mode; the rows are a few numbers each, so buffering a row costs nothing.
         return await command.ExecuteReaderAsync(cancellationToken);
-    }
-
-    private static void AddParameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 
     /// <summary>Maps the store's date text to a day index without parsing each of millions of rows.</summary>

@@ -188,8 +188,8 @@ internal sealed class UsageSlabs(RiskStore store)
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = ScanSql(feed, "@from", "@to");
-        Add(command, "@from", from);
-        Add(command, "@to", to);
+        command.AddParameter("@from", from);
+        command.AddParameter("@to", to);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         string? current = null;
         while (await reader.ReadAsync(cancellationToken))
@@ -319,10 +319,10 @@ internal sealed class UsageSlabs(RiskStore store)
 
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT date, payload FROM usage_slab WHERE feed = @feed AND first_no = @first AND date >= @from AND date <= @to ORDER BY date";
-        Add(command, "@feed", TableOf(feed));
-        Add(command, "@first", firstNo);
-        Add(command, "@from", IsoDate.Text(start));
-        Add(command, "@to", IsoDate.Text(end));
+        command.AddParameter("@feed", TableOf(feed));
+        command.AddParameter("@first", firstNo);
+        command.AddParameter("@from", IsoDate.Text(start));
+        command.AddParameter("@to", IsoDate.Text(end));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -364,14 +364,6 @@ internal sealed class UsageSlabs(RiskStore store)
                 SqliteException.ThrowExceptionForRC(rc, database);
             }
         }
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 
     /// <summary>

@@ -270,11 +270,11 @@ internal sealed class DongQueue(RiskStore store)
             INSERT INTO risk_score (run_date, household_no, crisis_score, lonely_death_score, model_version)
             VALUES (@date, @no, @crisis, @lonely, @model)
             """;
-        Add(insert, "@date", date);
-        var pNo = Add(insert, "@no", 0L);
-        var pCrisis = Add(insert, "@crisis", 0d);
-        var pLonely = Add(insert, "@lonely", 0d);
-        Add(insert, "@model", stamp.ModelVersion);
+        insert.AddParameter("@date", date);
+        var pNo = insert.AddParameter("@no", 0L);
+        var pCrisis = insert.AddParameter("@crisis", 0d);
+        var pLonely = insert.AddParameter("@lonely", 0d);
+        insert.AddParameter("@model", stamp.ModelVersion);
         await insert.PrepareAsync(cancellationToken);
         foreach (var score in scores)
         {
@@ -283,15 +283,6 @@ internal sealed class DongQueue(RiskStore store)
             pLonely.Value = (double)score.LonelyDeathScore;
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
-    }
-
-    private static DbParameter Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-        return parameter;
     }
 
     private static Task InsertAsync(

@@ -114,10 +114,7 @@ public sealed class InboxIngestor
             : "SELECT file_name, line, column_name, reason FROM quarantine WHERE file_name = @file_name ORDER BY file_id, line, column_name";
         if (fileName is not null)
         {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@file_name";
-            parameter.Value = fileName;
-            command.Parameters.Add(parameter);
+            command.AddParameter("@file_name", fileName);
         }
 
         var rows = new List<QuarantinedRow>();

@@ -44,9 +44,9 @@ internal static class SchemaMigrator
             {
                 record.Transaction = transaction;
                 record.CommandText = "INSERT INTO schema_version (version, name, applied_at) VALUES (@version, @name, @at)";
-                AddParameter(record, "@version", migration.Version);
-                AddParameter(record, "@name", migration.Name);
-                AddParameter(record, "@at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+                record.AddParameter("@version", migration.Version);
+                record.AddParameter("@name", migration.Name);
+                record.AddParameter("@at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
                 await record.ExecuteNonQueryAsync(cancellationToken);
             }
 
@@ -103,7 +103,7 @@ internal static class SchemaMigrator
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "SELECT COUNT(*) FROM schema_version WHERE version = @version";
-        AddParameter(command, "@version", version);
+        command.AddParameter("@version", version);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) > 0;
     }
 
@@ -113,14 +113,6 @@ internal static class SchemaMigrator
             ?? throw new InvalidOperationException($"Migration resource {resource} is missing.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
-    }
-
-    private static void AddParameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 
     internal sealed record Migration(int Version, string Name, string Sql);
