@@ -28,9 +28,10 @@ riskwatch_pg_start() {
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   "${run[@]}" "$bin/initdb" -D "$RISKWATCH_PG_DIR/data" -U postgres --auth=trust --locale=C --encoding=UTF8 >/dev/null
-  # fsync off: a throwaway cluster for tests, nothing to keep after a power cut; max_connections covers parallel test classes.
+  # fsync off: a throwaway cluster for tests, nothing to keep after a power cut; max_connections covers parallel test
+  # assemblies, each with its pools and worker processes.
   "${run[@]}" "$bin/pg_ctl" -D "$RISKWATCH_PG_DIR/data" -l "$RISKWATCH_PG_DIR/log" -w -s \
-    -o "-p $port -k $RISKWATCH_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >&2
+    -o "-p $port -k $RISKWATCH_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >&2
   export RISKWATCH_TEST_PG="postgres://postgres:x@127.0.0.1:$port/postgres"
   export RISKWATCH_PG_DIR
   trap riskwatch_pg_stop EXIT

@@ -26,7 +26,14 @@ internal static class PostgresLocation
             command.ExecuteNonQuery();
         }
 
-        var builder = new NpgsqlConnectionStringBuilder(Server.Value.ConnectionString) { SearchPath = schema };
+        // Every schema is a pool of its own: idle connections are closed within seconds, or a run of a few hundred store
+        // tests holds more sessions than the server allows (53300 "too many clients") long after each test has finished.
+        var builder = new NpgsqlConnectionStringBuilder(Server.Value.ConnectionString)
+        {
+            SearchPath = schema,
+            ConnectionIdleLifetime = 2,
+            ConnectionPruningInterval = 1,
+        };
         return new StoreLocation(StoreKind.Postgres, builder.ConnectionString);
     }
 
