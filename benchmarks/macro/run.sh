@@ -61,7 +61,13 @@ night_before=$(date -d "$end_date -1 day" +%F)
 oldest_usage=$(date -d "$end_date -$ingest_days day" +%Y%m%d)
 d_compact=${end_date//-/}
 
-peer_ready() { [ "$peer" = 1 ] && [ -f "$data/PEER-PREPARE-READY" ] && [ -f "$pipeline" ]; }
+peer_ready() { [ "$peer" = 1 ] && [ -f "$pipeline" ]; }
+
+# A fresh machine: the peer's Debian packages and the sqlite3 shell (reset-night.sql) are installed when missing.
+if ! command -v sqlite3 >/dev/null || { [ "$peer" = 1 ] && ! "$python" -c 'import pandas, xgboost, scipy' 2>/dev/null; }; then
+  log "installing python3-pandas python3-xgboost python3-scipy sqlite3…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pandas python3-xgboost python3-scipy sqlite3 >/dev/null) >&2
+fi
 
 setup_train() {
   local home="$data/train-home"
@@ -172,7 +178,7 @@ time_night() { # N → results/summary.json
   RISKWATCH_HOME="$home" RISKWATCH_DB="sqlite:$home/riskwatch.db" /usr/bin/time -v -o "$res/riskwatch.time" \
     dotnet "$root/artifacts/riskwatch/riskwatch.dll" nightly --date "$end_date" --json --timings > "$res/riskwatch-night.json"
   local peer_json=null
-  if [ "$peer" = 1 ] && [ -f "$data/PEER-NIGHT-READY" ] && [ -d "$dir/peer" ]; then
+  if [ "$peer" = 1 ] && [ -d "$dir/peer" ]; then
     log "$n: timing the peer's night"
     /usr/bin/time -v -o "$res/peer.time" "$python" "$pipeline" night --inbox "$dir/inbox-night" --store "$dir/peer" \
       --models "$data/peer-models" --as-of "$end_date" --out "$res/peer-flagged.csv" > "$res/peer-night.out"
