@@ -16,6 +16,7 @@ internal sealed class ChunkedHistory
     private readonly DateOnly _end;
     private readonly HashSet<string>? _dongs;
     private readonly Dictionary<long, HistoryLoader.HouseholdEvents> _events;
+    private readonly SlabWindow.Pool _windows;
 
     private ChunkedHistory(
         RiskStore store, DateOnly start, DateOnly end, HashSet<string>? dongs, Dictionary<long, HistoryLoader.HouseholdEvents> events,
@@ -26,6 +27,7 @@ internal sealed class ChunkedHistory
         _end = end;
         _dongs = dongs;
         _events = events;
+        _windows = new SlabWindow.Pool(end.DayNumber - start.DayNumber + 1);
         Chunks = chunks;
     }
 
@@ -115,30 +117,28 @@ internal sealed class ChunkedHistory
         }
 
         var persons = await ReadPersonsAsync(connection, builders, firstNo, lastNo, cancellationToken);
-        await UsageSlabs.ReadAsync(connection, SlabFeed.Electricity, firstNo, _start, _end, (day, slab) =>
+        var electricity = _windows.Rent(SlabFeed.Electricity);
+        var water = _windows.Rent(SlabFeed.Water);
+        await electricity.LoadAsync(connection, firstNo, _start, cancellationToken);
+        await water.LoadAsync(connection, firstNo, _start, cancellationToken);
+        for (var i = 0; i < builders.Length; i++)
         {
-            var kwh = slab.Kwh;
-            var activeHours = slab.ActiveHours;
-            for (var i = 0; i < kwh.Length; i++)
+            if (builders[i] is not { } b)
             {
-                if (builders[i] is { } b)
-                {
-                    b.Kwh[day] = kwh[i];
-                    b.ActiveHours[day] = activeHours[i];
-                }
+                continue;
             }
-        }, cancellationToken);
-        await UsageSlabs.ReadAsync(connection, SlabFeed.Water, firstNo, _start, _end, (day, slab) =>
-        {
-            var liters = slab.Liters;
-            for (var i = 0; i < liters.Length; i++)
+
+            for (int day = 0, at = i; day < days; day++, at += UsageSlabs.Span)
             {
-                if (builders[i] is { } b)
-                {
-                    b.Water[day] = liters[i];
-                }
+                b.Kwh[day] = electricity.Values[at];
+                b.ActiveHours[day] = electricity.ActiveHours[at];
+                b.Water[day] = water.Values[at];
             }
-        }, cancellationToken);
+        }
+
+        _windows.Return(electricity);
+        _windows.Return(water);
+
         await ReadTelecomAsync(connection, persons, cancellationToken);
 
         var records = new List<HouseholdRecord>(households.Count);
@@ -221,45 +221,30 @@ internal sealed class ChunkedHistory
                 end++;
             }
 
-            // The range's persons as plain arrays for the per-day loop; a line is counted once, after the window is read.
-            var offsets = new int[end - at];
-            var builders = new HistoryLoader.Builder[end - at];
-            var hasLine = new bool[end - at];
+            // Person by person through the range's window: a household's lines are still summed in person order on each day.
+            var window = _windows.Rent(SlabFeed.Telecom);
+            await window.LoadAsync(connection, first, _start, cancellationToken);
             for (var p = at; p < end; p++)
             {
-                offsets[p - at] = (int)(persons[p].PersonNo - first);
-                builders[p - at] = persons[p].Builder;
-            }
-
-            await UsageSlabs.ReadAsync(connection, SlabFeed.Telecom, first, _start, _end, (day, slab) =>
-            {
-                var callsOut = slab.CallsOut;
-                var callsIn = slab.CallsIn;
-                var smsOut = slab.SmsOut;
-                var dataMb = slab.DataMb;
-                for (var p = 0; p < offsets.Length; p++)
+                var builder = persons[p].Builder;
+                var hasLine = false;
+                for (int day = 0, cell = (int)(persons[p].PersonNo - first); day < window.Days; day++, cell += UsageSlabs.Span)
                 {
-                    var offset = offsets[p];
-                    if (offset >= callsOut.Length)
+                    if (window.CallsOut[cell] >= 0)
                     {
-                        break;
-                    }
-
-                    if (callsOut[offset] >= 0)
-                    {
-                        hasLine[p] = true;
-                        builders[p].AddTelecomDay(day, callsOut[offset], callsIn[offset], smsOut[offset], dataMb[offset]);
+                        hasLine = true;
+                        builder.AddTelecomDay(day, window.CallsOut[cell], window.CallsIn[cell], window.SmsOut[cell], window.Values[cell]);
                     }
                 }
-            }, cancellationToken);
-            for (var p = 0; p < hasLine.Length; p++)
-            {
-                if (hasLine[p])
+
+                // A line counts once, however many of the window's days it sent a row on.
+                if (hasLine)
                 {
-                    builders[p].AddLine(persons[at + p].PersonNo);
+                    builder.AddLine(persons[p].PersonNo);
                 }
             }
 
+            _windows.Return(window);
             at = end;
         }
     }
