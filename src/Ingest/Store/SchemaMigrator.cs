@@ -13,6 +13,12 @@ internal static class SchemaMigrator
     public static async Task ApplyAsync(DbConnection connection, ISqlDialect dialect, CancellationToken cancellationToken)
     {
         var migrations = Discover(dialect.MigrationFolder);
+        if (await AllAppliedAsync(connection, migrations, cancellationToken))
+        {
+            // The common case of every command on an existing store: one read, no write transaction, no lock.
+            return;
+        }
+
         // Under the write lock: on PostgreSQL two sessions running CREATE TABLE IF NOT EXISTS at once can still collide.
         await using (var lockedCreate = await dialect.BeginWriteTransactionAsync(connection, cancellationToken))
         {
@@ -96,6 +102,32 @@ internal static class SchemaMigrator
         }
 
         return migrations;
+    }
+
+    /// <summary>
+    /// True when <c>schema_version</c> lists exactly the known migrations: committed rows, so nothing is left to do and
+    /// no lock is needed. Anything else (no ledger yet, a migration missing, a newer store) takes the locked path.
+    /// </summary>
+    private static async Task<bool> AllAppliedAsync(DbConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
+    {
+        var applied = new List<long>();
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT version FROM schema_version ORDER BY version";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                applied.Add(Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture));
+            }
+        }
+        catch (DbException)
+        {
+            // No schema_version table: a new store.
+            return false;
+        }
+
+        return applied.SequenceEqual(migrations.Select(m => (long)m.Version));
     }
 
     private static async Task<bool> IsAppliedAsync(DbConnection connection, DbTransaction transaction, int version, CancellationToken cancellationToken)
