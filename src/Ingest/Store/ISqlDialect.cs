@@ -18,6 +18,9 @@ public interface ISqlDialect
     /// <summary>DDL that creates the <c>schema_version</c> ledger of applied migrations if it does not exist.</summary>
     public string SchemaVersionTableSql { get; }
 
+    /// <summary>A query of one row and column: 1 when the <c>schema_version</c> ledger exists, else 0 (no error, no exception to catch).</summary>
+    public string SchemaVersionExistsSql { get; }
+
     /// <summary>A new, closed connection.</summary>
     public DbConnection CreateConnection(string connectionString);
 

@@ -25,6 +25,8 @@ internal sealed class PostgresDialect : ISqlDialect
         )
         """;
 
+    public string SchemaVersionExistsSql => "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END";
+
     public DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
 
     public Task ConfigureConnectionAsync(DbConnection connection, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ internal static class SchemaMigrator
     public static async Task ApplyAsync(DbConnection connection, ISqlDialect dialect, CancellationToken cancellationToken)
     {
         var migrations = Discover(dialect.MigrationFolder);
-        if (await AllAppliedAsync(connection, migrations, cancellationToken))
+        if (await AllAppliedAsync(connection, dialect, migrations, cancellationToken))
         {
             // The common case of every command on an existing store: one read, no write transaction, no lock.
             return;
@@ -108,23 +108,26 @@ internal static class SchemaMigrator
     /// True when <c>schema_version</c> lists exactly the known migrations: committed rows, so nothing is left to do and
     /// no lock is needed. Anything else (no ledger yet, a migration missing, a newer store) takes the locked path.
     /// </summary>
-    private static async Task<bool> AllAppliedAsync(DbConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
+    private static async Task<bool> AllAppliedAsync(
+        DbConnection connection, ISqlDialect dialect, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
     {
-        var applied = new List<long>();
-        try
+        await using (var exists = connection.CreateCommand())
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT version FROM schema_version ORDER BY version";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            // Asked first rather than caught: a failed SELECT would cost a new store an exception (and its JIT) at start.
+            exists.CommandText = dialect.SchemaVersionExistsSql;
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
             {
-                applied.Add(Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture));
+                return false;
             }
         }
-        catch (DbException)
+
+        var applied = new List<long>();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version FROM schema_version ORDER BY version";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            // No schema_version table: a new store.
-            return false;
+            applied.Add(Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture));
         }
 
         return applied.SequenceEqual(migrations.Select(m => (long)m.Version));

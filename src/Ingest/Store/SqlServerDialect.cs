@@ -26,6 +26,8 @@ internal sealed class SqlServerDialect : ISqlDialect
         )
         """;
 
+    public string SchemaVersionExistsSql => "SELECT CASE WHEN OBJECT_ID(N'schema_version', N'U') IS NULL THEN 0 ELSE 1 END";
+
     public DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
 
     public Task ConfigureConnectionAsync(DbConnection connection, CancellationToken cancellationToken)

@@ -27,6 +27,8 @@ internal sealed class SqliteDialect : ISqlDialect
         )
         """;
 
+    public string SchemaVersionExistsSql => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
+
     public DbConnection CreateConnection(string connectionString) => new SqliteConnection(connectionString);
 
     public async Task ConfigureConnectionAsync(DbConnection connection, CancellationToken cancellationToken)
