@@ -39,6 +39,50 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
     }
 
     [Fact]
+    public async Task A_chunk_read_into_arrays_handed_on_by_a_scored_chunk_equals_one_read_into_new_arrays()
+    {
+        var (_, store) = await district.NewHomeAsync();
+        using (store)
+        {
+            var expected = (await new HistoryLoader(store).LoadAsync(Start, DistrictFixture.RunDate, dongs: null, CancellationToken.None)).Households;
+            var reader = await ChunkedHistory.OpenAsync(store, Start, DistrictFixture.RunDate, dongs: null, CancellationToken.None);
+            var first = reader.Chunks[0];
+
+            // A scored chunk's arrays still hold its households' values (here: noise) when the next chunk takes them.
+            var scored = await reader.LoadChunkAsync(first, CancellationToken.None);
+            var noise = new Random(7);
+            foreach (var record in scored)
+            {
+                var h = record.History;
+                foreach (var values in new[] { h.Kwh, h.WaterLiters, h.DataMb })
+                {
+                    for (var d = 0; d < values.Length; d++)
+                    {
+                        values[d] = noise.NextSingle() * 50;
+                    }
+                }
+
+                noise.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(h.ActiveHours.AsSpan()));
+                foreach (var counts in new[] { h.CallsOut, h.CallsIn, h.SmsOut })
+                {
+                    noise.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(counts.AsSpan()));
+                }
+            }
+
+            reader.Recycle(scored);
+            var actual = await reader.LoadChunkAsync(first, CancellationToken.None);
+
+            Assert.Equal(scored.Count, actual.Count);
+            Assert.Contains(actual, a => scored.Any(s => ReferenceEquals(s.History.Kwh, a.History.Kwh)));
+            var byNo = expected.ToDictionary(e => e.HouseholdNo);
+            foreach (var a in actual)
+            {
+                Assert.Equal(Describe(byNo[a.HouseholdNo].History), Describe(a.History));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Chunked_nightly_pushes_the_same_queues_as_the_whole_window_nightly_after_a_resent_day()
     {
         var (referenceHome, reference) = await district.NewHomeAsync();

@@ -17,6 +17,7 @@ internal sealed class ChunkedHistory
     private readonly HashSet<string>? _dongs;
     private readonly Dictionary<long, HistoryLoader.HouseholdEvents> _events;
     private readonly SlabWindow.Pool _windows;
+    private readonly UsageArrays.Pool _arrays;
 
     private ChunkedHistory(
         RiskStore store, DateOnly start, DateOnly end, HashSet<string>? dongs, Dictionary<long, HistoryLoader.HouseholdEvents> events,
@@ -28,6 +29,7 @@ internal sealed class ChunkedHistory
         _dongs = dongs;
         _events = events;
         _windows = new SlabWindow.Pool(end.DayNumber - start.DayNumber + 1);
+        _arrays = new UsageArrays.Pool(end.DayNumber - start.DayNumber + 1);
         Chunks = chunks;
     }
 
@@ -82,6 +84,12 @@ internal sealed class ChunkedHistory
         return new ChunkedHistory(store, start, end, set, events, chunks);
     }
 
+    /// <summary>
+    /// Hands the usage arrays of a chunk's records to the chunks still to be read: the caller keeps no reference to
+    /// them (it has built their features and keeps records without usage).
+    /// </summary>
+    public void Recycle(IReadOnlyList<HouseholdRecord> records) => _arrays.Return(records);
+
     /// <summary>The records of the registered households numbered firstNo … firstNo + Span - 1, by household number.</summary>
     public async Task<IReadOnlyList<HouseholdRecord>> LoadChunkAsync(long firstNo, CancellationToken cancellationToken)
     {
@@ -113,7 +121,7 @@ internal sealed class ChunkedHistory
         var builders = new HistoryLoader.Builder?[UsageSlabs.Span];
         foreach (var row in households)
         {
-            builders[row.HouseholdNo - firstNo] = new HistoryLoader.Builder(row, days, _events.GetValueOrDefault(row.HouseholdNo));
+            builders[row.HouseholdNo - firstNo] = new HistoryLoader.Builder(row, days, _events.GetValueOrDefault(row.HouseholdNo), _arrays.Rent());
         }
 
         var persons = await ReadPersonsAsync(connection, builders, firstNo, lastNo, cancellationToken);

@@ -295,17 +295,20 @@ internal sealed class HistoryLoader(RiskStore store)
         private readonly HouseholdRow _row;
         private readonly HashSet<long> _lines = [];
 
-        public Builder(HouseholdRow row, int days, HouseholdEvents? events = null)
+        public Builder(HouseholdRow row, int days, HouseholdEvents? events = null, UsageArrays? arrays = null)
         {
             _row = row;
             Events = events ?? new HouseholdEvents();
-            Kwh = new float[days];
-            ActiveHours = new sbyte[days];
-            Water = new float[days];
-            CallsOut = new short[days];
-            CallsIn = new short[days];
-            SmsOut = new short[days];
-            DataMb = new float[days];
+            arrays ??= new UsageArrays(days);
+            Kwh = arrays.Kwh;
+            ActiveHours = arrays.ActiveHours;
+            Water = arrays.Water;
+            CallsOut = arrays.CallsOut;
+            CallsIn = arrays.CallsIn;
+            SmsOut = arrays.SmsOut;
+            DataMb = arrays.DataMb;
+
+            // Every value absent until a row says otherwise (the arrays may be a scored household's, handed on).
             Array.Fill(Kwh, float.NaN);
             Array.Fill(ActiveHours, (sbyte)-1);
             Array.Fill(Water, float.NaN);

@@ -258,6 +258,7 @@ internal sealed class NightlyPass(
                 var records = await timings.MeasureAsync("history", () => read);
                 ReadAhead();
                 ScoreChunk(records, runDate, crisis, lonely, timings, scored, scores, features, cancellationToken);
+                chunked.Recycle(records);
 
                 // A chunk's arrays live long enough to reach the oldest generation and die together here; collecting now
                 // keeps the heap at a few chunks instead of the several more a lazy full collection lets pile up (peak RSS).
