@@ -258,11 +258,11 @@ internal sealed class NightlyPass(
                 var records = await timings.MeasureAsync("history", () => read);
                 ReadAhead();
                 ScoreChunk(records, runDate, crisis, lonely, timings, scored, scores, features, cancellationToken);
-                chunked.Recycle(records);
 
-                // A chunk's arrays live long enough to reach the oldest generation and die together here; collecting now
-                // keeps the heap at a few chunks instead of the several more a lazy full collection lets pile up (peak RSS).
-                GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+                // The chunk's usage arrays (most of its memory) go to the chunks still to be read, so no full collection
+                // is forced here any more: it marked every household scored so far once per chunk, which grew with the
+                // district.
+                chunked.Recycle(records);
             }
         }
         catch when (reads.Count > 0)
