@@ -93,6 +93,11 @@ internal static class PeerVariants
                 case "learning_rate": options.LearningRate = value; break;
                 case "smoothing": options.Smoothing = value; break;
                 case "max_tree_output": options.MaximumTreeOutput = value; break;
+                case "best_step": options.BestStepRankingRegressionTrees = value > 0; break;
+                case "gain_confidence": options.GainConfidenceLevel = value; break;
+                case "entropy": options.EntropyCoefficient = value; break;
+                case "dropout": options.DropoutRate = value; break;
+                case "accelerated": options.OptimizationAlgorithm = value > 0 ? BoostedTreeOptions.OptimizationAlgorithmType.AcceleratedGradientDescent : BoostedTreeOptions.OptimizationAlgorithmType.GradientDescent; break;
                 case "bins": options.MaximumBinCountPerFeature = (int)value; break;
                 case "feature_fraction": options.FeatureFraction = value; break;
                 case "feature_fraction_per_split": options.FeatureFractionPerSplit = value; break;
