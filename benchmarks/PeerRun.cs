@@ -15,7 +15,8 @@ internal static class PeerRun
 {
     /// <summary>
     /// The production defaults; for experiments, RISKWATCH_PEER_MIN_LEAF fixes the minimum examples per leaf and
-    /// RISKWATCH_PEER_SMOOTHING the smoothing instead of choosing them (e.g. RISKWATCH_PEER_SMOOTHING=0: the trees without smoothing).
+    /// RISKWATCH_PEER_LEAF_VALUES the leaf-value candidate (its 1-based index in the defaults) instead of choosing them
+    /// (e.g. RISKWATCH_PEER_LEAF_VALUES=1: the plain trees, √ weights, no smoothing, no cap).
     /// </summary>
     private static TrainingOptions Options()
     {
@@ -25,9 +26,9 @@ internal static class PeerRun
             options = options with { MinimumExamplesPerLeaf = [minLeaf] };
         }
 
-        if (double.TryParse(Environment.GetEnvironmentVariable("RISKWATCH_PEER_SMOOTHING"), CultureInfo.InvariantCulture, out var smoothing))
+        if (int.TryParse(Environment.GetEnvironmentVariable("RISKWATCH_PEER_LEAF_VALUES"), CultureInfo.InvariantCulture, out var leafValues))
         {
-            options = options with { Smoothing = [smoothing] };
+            options = options with { LeafValues = [options.LeafValues[leafValues - 1]] };
         }
 
         return options;
@@ -56,10 +57,10 @@ internal static class PeerRun
             if (model.Metrics.Tuning is { } tuning)
             {
                 var candidates = string.Join("; ", tuning.Candidates.Select(c => string.Create(
-                    CultureInfo.InvariantCulture, $"{c.MinimumExamplesPerLeaf}/{c.Smoothing} → PR-AUC {c.MeanPrAuc:0.000}, ROC-AUC {c.MeanRocAuc:0.000}")));
+                    CultureInfo.InvariantCulture, $"{c.MinimumExamplesPerLeaf}/{c.Smoothing}/{c.MaximumTreeOutput}/{c.PositiveWeightPower} → PR-AUC {c.MeanPrAuc:0.000}, ROC-AUC {c.MeanRocAuc:0.000}")));
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"peer: riskwatch {name}: min. examples per leaf {tuning.MinimumExamplesPerLeaf}, smoothing {tuning.Smoothing} chosen on {tuning.Folds} earlier fold(s): {candidates}"));
+                    $"peer: riskwatch {name}: min. examples per leaf / smoothing / max. tree output / weight power {tuning.MinimumExamplesPerLeaf}/{tuning.Smoothing}/{tuning.MaximumTreeOutput}/{tuning.PositiveWeightPower} chosen on {tuning.Folds} earlier fold(s): {candidates}"));
             }
 
             var rows = test.Select(e => e.Features).ToArray();

@@ -10,7 +10,8 @@ namespace RiskWatch.Benchmarks;
 /// The diagnosis behind the trainer's tree settings (benchmarks/peer/variants.sh): FastTree fitted with other options on
 /// the earlier temporal folds inside an exported train matrix — never on its test split unless asked for by name — and
 /// the raw scores written for peer.py's metrics. A variant is <c>name:key=value;key=value</c>; the rest are the trainer's
-/// (100 trees, 31 leaves, 30 per leaf, positives weighted √(neg/pos)). Folds: <c>e1</c> tests on the last window of as
+/// (100 trees, 31 leaves, 30 per leaf, positives weighted √(neg/pos)), or FastTree's defaults for the knobs the trainer
+/// leaves alone (best_step, gain_confidence, entropy, dropout: the fourth round's dead ends). Folds: <c>e1</c> tests on the last window of as
 /// many dates as the test split before it, <c>e2</c> on the window before that, <c>test</c> is the exported split itself.
 /// </summary>
 internal static class PeerVariants
@@ -93,6 +94,10 @@ internal static class PeerVariants
                 case "learning_rate": options.LearningRate = value; break;
                 case "smoothing": options.Smoothing = value; break;
                 case "max_tree_output": options.MaximumTreeOutput = value; break;
+                case "best_step": options.BestStepRankingRegressionTrees = value > 0; break;
+                case "gain_confidence": options.GainConfidenceLevel = value; break;
+                case "entropy": options.EntropyCoefficient = value; break;
+                case "dropout": options.DropoutRate = value; break;
                 case "bins": options.MaximumBinCountPerFeature = (int)value; break;
                 case "feature_fraction": options.FeatureFraction = value; break;
                 case "feature_fraction_per_split": options.FeatureFractionPerSplit = value; break;

@@ -136,9 +136,10 @@ def main():
                f"Command: `{args.command}` ({datetime.date.today().isoformat()}; {os.cpu_count()} cores, Python {platform.python_version()}). "
                "Same split as RiskWatch's latest temporal fold (`riskwatch export-features` on the README demo district: "
                "20,000 households, 12 dongs, 180 days); every contender gets the same features, 100 trees of 31 leaves, "
-               "learning rate 0.2 and positives weighted by √(negatives/positives); every metric computed by the same code "
-               "(peer.py), ties broken by household. RiskWatch chooses its minimum examples per leaf and smoothing as `riskwatch train` "
-               "does, on the earlier temporal folds inside the train matrix (never on this test split); its train time includes "
+               "learning rate 0.2 and positives weighted by √(negatives/positives) (RiskWatch: or (negatives/positives)^¼ when "
+               "its tuning picks that candidate); every metric computed by the same code (peer.py), ties broken by household. "
+               "RiskWatch chooses its minimum examples per leaf and leaf values (smoothing, cap on a leaf's value, positive-weight "
+               "power) as `riskwatch train` does, on the earlier temporal folds inside the train matrix (never on this test split); its train time includes "
                "that choice (3 candidates × 2 folds) and the 2 out-of-fold fits for the Platt calibrator (9 fits in all; the "
                "peers fit once, untuned and uncalibrated). Score time is one batch over the test rows "
                "(RiskWatch: RiskModel.Score, after a warm-up call).", ""] + lines + verdicts + [""]

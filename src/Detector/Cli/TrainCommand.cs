@@ -71,13 +71,14 @@ internal static class TrainCommand
                 var byCandidate = new Table()
                     .Title(string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{model.Version} — FastTree min. examples per leaf {tuning.MinimumExamplesPerLeaf}, smoothing {tuning.Smoothing}, chosen on {tuning.Folds} earlier fold(s)"))
+                        $"{model.Version} — FastTree min. examples per leaf {tuning.MinimumExamplesPerLeaf}, smoothing {tuning.Smoothing}, maximum tree output {tuning.MaximumTreeOutput}, positives weighted (neg/pos)^{tuning.PositiveWeightPower}, chosen on {tuning.Folds} earlier fold(s)"))
                     .Border(TableBorder.Rounded)
-                    .AddColumns("min. examples per leaf", "smoothing", "mean ROC-AUC", "mean PR-AUC", Markup.Escape($"mean precision @ {capacity}"), "chosen");
+                    .AddColumns("min. examples per leaf", "smoothing", "max. tree output", "weight power", "mean ROC-AUC", "mean PR-AUC", Markup.Escape($"mean precision @ {capacity}"), "chosen");
                 foreach (var c in tuning.Candidates)
                 {
                     byCandidate.AddRow(
                         c.MinimumExamplesPerLeaf.ToString(CultureInfo.InvariantCulture), c.Smoothing.ToString(CultureInfo.InvariantCulture),
+                        c.MaximumTreeOutput.ToString(CultureInfo.InvariantCulture), c.PositiveWeightPower.ToString(CultureInfo.InvariantCulture),
                         F(c.MeanRocAuc), F(c.MeanPrAuc), F(c.PrecisionAtCapacity), c.Chosen ? "✓" : string.Empty);
                 }
 

@@ -38,9 +38,11 @@ internal sealed class ModelTraining(RiskStore store, ModelRegistry registry, ILo
                 var model = RiskModelTrainer.Train(set.Target, set.Examples, Options, cancellationToken);
                 registry.Promote(model);
                 logger.Information(
-                    "Trained {Target} model {ModelVersion} on {Examples} examples in {Elapsed}, test ROC-AUC {RocAuc:0.000}, min. examples per leaf {MinimumExamplesPerLeaf}, smoothing {Smoothing}",
+                    "Trained {Target} model {ModelVersion} on {Examples} examples in {Elapsed}, test ROC-AUC {RocAuc:0.000}, min. examples per leaf {MinimumExamplesPerLeaf}, smoothing {Smoothing}, maximum tree output {MaximumTreeOutput}, positive-weight power {PositiveWeightPower}",
                     set.Target, model.Version, set.Examples.Count, clock.Elapsed, model.Metrics.RocAuc,
-                    model.Metrics.Tuning?.MinimumExamplesPerLeaf ?? Options.MinimumExamplesPerLeaf[0], model.Metrics.Tuning?.Smoothing ?? Options.Smoothing[0]);
+                    model.Metrics.Tuning?.MinimumExamplesPerLeaf ?? Options.MinimumExamplesPerLeaf[0], model.Metrics.Tuning?.Smoothing ?? Options.LeafValues[0].Smoothing,
+                    model.Metrics.Tuning?.MaximumTreeOutput ?? Options.LeafValues[0].MaximumTreeOutput,
+                    model.Metrics.Tuning?.PositiveWeightPower ?? Options.LeafValues[0].PositiveWeightPower);
                 outcomes.Add(new TrainingOutcome(set.Target, model, set.Examples.Count, null));
             }
             catch (InsufficientLabelsException ex)

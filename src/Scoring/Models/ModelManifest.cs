@@ -27,6 +27,8 @@ internal sealed record ModelManifest(
 
 /// <summary>How the model was trained, for the record.</summary>
 /// <param name="Smoothing">FastTree's smoothing; 0 in manifests written before it was chosen.</param>
+/// <param name="MaximumTreeOutput">FastTree's cap on a leaf's value; its default 100 in manifests written before it was chosen.</param>
+/// <param name="PositiveWeightPower">Positives weighted (neg/pos)^this (<see cref="PositiveWeight"/>); ½ in manifests written before it was chosen.</param>
 internal sealed record ManifestTraining(
     int Seed,
     int Trees,
@@ -38,4 +40,6 @@ internal sealed record ManifestTraining(
     int Positives,
     double PositiveWeight,
     string Calibration,
-    double Smoothing = 0);
+    double Smoothing = 0,
+    double MaximumTreeOutput = LeafValueSettings.NoCap,
+    double PositiveWeightPower = 0.5);

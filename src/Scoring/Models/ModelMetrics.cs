@@ -57,14 +57,19 @@ public sealed record PrecisionAtK(string Label, int K, double Precision, double 
 public sealed record CalibrationBin(double From, double To, int Count, double MeanPredicted, double Observed);
 
 /// <summary>
-/// The choice of FastTree's minimum examples per leaf and smoothing: every candidate pair fitted on each earlier temporal
+/// The choice of FastTree's minimum examples per leaf and leaf values (<see cref="LeafValueSettings"/>): every candidate pair fitted on each earlier temporal
 /// fold (the latest, headline fold takes no part), the one with the highest mean <see cref="TuningCandidate.MeanPrAuc"/> kept.
 /// </summary>
 /// <param name="Rule">The rule, in words, for the record.</param>
 /// <param name="Folds">How many earlier folds the means are over.</param>
 /// <param name="Smoothing">The chosen smoothing; 0 in manifests written before it was a candidate.</param>
-public sealed record Tuning(int MinimumExamplesPerLeaf, string Rule, int Folds, IReadOnlyList<TuningCandidate> Candidates, double Smoothing = 0);
+/// <param name="MaximumTreeOutput">The chosen cap on a leaf's value; FastTree's 100 in manifests written before it was a candidate.</param>
+/// <param name="PositiveWeightPower">The chosen power of neg/pos the positives are weighted by; ½ (√) in manifests written before it was a candidate.</param>
+public sealed record Tuning(
+    int MinimumExamplesPerLeaf, string Rule, int Folds, IReadOnlyList<TuningCandidate> Candidates, double Smoothing = 0,
+    double MaximumTreeOutput = LeafValueSettings.NoCap, double PositiveWeightPower = 0.5);
 
 /// <summary>One candidate's mean figures over the earlier folds; <paramref name="PrecisionAtCapacity"/> is NaN without a capacity.</summary>
 public sealed record TuningCandidate(
-    int MinimumExamplesPerLeaf, double MeanRocAuc, double MeanPrAuc, double PrecisionAtCapacity, bool Chosen, double Smoothing = 0);
+    int MinimumExamplesPerLeaf, double MeanRocAuc, double MeanPrAuc, double PrecisionAtCapacity, bool Chosen, double Smoothing = 0,
+    double MaximumTreeOutput = LeafValueSettings.NoCap, double PositiveWeightPower = 0.5);

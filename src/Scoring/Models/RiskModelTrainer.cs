@@ -18,11 +18,12 @@ namespace RiskWatch.Scoring.Models;
 /// purged, see <see cref="TrainingOptions.PurgeOverlappingLabels"/>) and measured on its test rows; the saved model is then
 /// refitted on every example.</para>
 /// <para>Imbalance: positives are weighted by √(negatives / positives), enough for the trees to look for them without a
-/// handful of positives dominating every split. The weights bend FastTree's own sigmoid, so probabilities come from a Platt
+/// handful of positives dominating every split, or by (negatives / positives)^¼ in a <see cref="LeafValueSettings"/>
+/// candidate that asks for it. The weights bend FastTree's own sigmoid, so probabilities come from a Platt
 /// calibrator fitted, unweighted, on out-of-fold scores (2 folds of households): in-sample boosted-tree scores are
 /// overconfident, and folds by household keep one household's dates on one side. Two folds, not three: the calibrator
 /// has two parameters, which half the households' out-of-fold scores fit about as well (the calibration test and table
-/// say so), and the fit saved in each calibrated pipeline pays for the smoothing candidates in the demo's training time.</para>
+/// say so), and the fit saved in each calibrated pipeline pays for the leaf-value candidates in the demo's training time.</para>
 /// <para>Deterministic: rows are put in (as-of, household key) order first, and the MLContext and FastTree take the seed.</para>
 /// </remarks>
 public static class RiskModelTrainer
@@ -50,7 +51,8 @@ public static class RiskModelTrainer
             Training: new ManifestTraining(
                 options.Seed, options.Trees, options.Leaves, settings.MinimumExamplesPerLeaf, options.MinimumPositives, options.PurgeOverlappingLabels,
                 rows.Length, positives, final.PositiveWeight,
-                $"platt on out-of-fold scores, {CalibrationFolds} household folds", settings.Smoothing));
+                $"platt on out-of-fold scores, {CalibrationFolds} household folds", settings.Leaf.Smoothing,
+                settings.Leaf.MaximumTreeOutput, settings.Leaf.PositiveWeightPower));
         return new RiskModel(manifest, ml, final.Model, final.InputSchema);
     }
 
@@ -81,7 +83,8 @@ public static class RiskModelTrainer
             $"{target.ToName()}-unvalidated", target.ToName(), rows[0].AsOf, rows[^1].AsOf, TargetLabeler.HorizonDays(target),
             DataHash(target, options, rows), FeatureSchema.Names, empty,
             new ManifestTraining(options.Seed, options.Trees, options.Leaves, settings.MinimumExamplesPerLeaf, options.MinimumPositives, options.PurgeOverlappingLabels,
-                rows.Length, CountPositives(rows), final.PositiveWeight, $"platt on out-of-fold scores, {CalibrationFolds} household folds", settings.Smoothing));
+                rows.Length, CountPositives(rows), final.PositiveWeight, $"platt on out-of-fold scores, {CalibrationFolds} household folds", settings.Leaf.Smoothing,
+                settings.Leaf.MaximumTreeOutput, settings.Leaf.PositiveWeightPower));
         return new RiskModel(manifest, ml, final.Model, final.InputSchema);
     }
 
@@ -95,8 +98,8 @@ public static class RiskModelTrainer
     /// earlier folds roll the cut-off back by the same span and fit the trees alone: Platt scaling is monotone, so ranking
     /// figures (ROC-AUC, PR-AUC, @k) are the same without it, at a quarter of the cost. A fold whose training rows hold no
     /// positive is left out.
-    /// <para>The earlier folds also choose FastTree's minimum examples per leaf and smoothing (every pair of
-    /// <see cref="TrainingOptions.MinimumExamplesPerLeaf"/> and <see cref="TrainingOptions.Smoothing"/>): each candidate is
+    /// <para>The earlier folds also choose FastTree's minimum examples per leaf and leaf-value settings (every pair of
+    /// <see cref="TrainingOptions.MinimumExamplesPerLeaf"/> and <see cref="TrainingOptions.LeafValues"/>): each candidate is
     /// fitted on each of them, and the one with the best mean PR-AUC is used for the latest fold and the saved model; the
     /// earlier folds' figures are the chosen candidate's, so they are slightly optimistic, the latest fold's are not. With
     /// no earlier fold the first candidate is used.</para>
@@ -117,10 +120,24 @@ public static class RiskModelTrainer
             throw new ArgumentOutOfRangeException(nameof(options), "MinimumExamplesPerLeaf needs at least one candidate, each at least 1.");
         }
 
-        // FastTree's own range: 1 would keep every leaf at its parent's value.
-        if (options.Smoothing is not { Count: > 0 } smoothing || smoothing.Any(s => !(s >= 0 && s < 1)))
+        if (options.LeafValues is not { Count: > 0 } leafValues)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "Smoothing needs at least one candidate, each in [0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(options), "LeafValues needs at least one candidate.");
+        }
+
+        foreach (var leaf in leafValues)
+        {
+            // FastTree's own range for smoothing: 1 would keep every leaf at its parent's value.
+            if (leaf is null || !(leaf.Smoothing >= 0 && leaf.Smoothing < 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), "Each LeafValues candidate needs a smoothing in [0, 1).");
+            }
+
+            if (!(leaf.MaximumTreeOutput > 0) || !(leaf.PositiveWeightPower >= 0) || double.IsInfinity(leaf.PositiveWeightPower))
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(options), "Each LeafValues candidate needs a maximum tree output above 0 and a finite positive-weight power of at least 0.");
+            }
         }
     }
 
@@ -214,15 +231,16 @@ public static class RiskModelTrainer
     }
 
     private const string TuningRule =
-        "each (min. examples per leaf, smoothing) candidate fitted on every earlier temporal fold (trees alone, no calibration); " +
-        "highest mean PR-AUC kept, ties to the earlier candidate (smaller leaf size, then less smoothing); the latest fold takes no part";
+        "each (min. examples per leaf, leaf values: smoothing, maximum tree output, positive-weight power) candidate fitted on every " +
+        "earlier temporal fold (trees alone, no calibration); highest mean PR-AUC kept, ties to the earlier candidate (in the " +
+        "options' order, leaf size first); the latest fold takes no part";
 
     /// <summary>The FastTree settings chosen on the earlier folds.</summary>
-    private sealed record TreeSettings(int MinimumExamplesPerLeaf, double Smoothing);
+    private sealed record TreeSettings(int MinimumExamplesPerLeaf, LeafValueSettings Leaf);
 
     /// <summary>Every pair of the options' candidates, leaf size first, each list in its given order.</summary>
     private static TreeSettings[] Candidates(TrainingOptions options) =>
-        [.. options.MinimumExamplesPerLeaf.SelectMany(leaf => options.Smoothing.Select(smoothing => new TreeSettings(leaf, smoothing)))];
+        [.. options.MinimumExamplesPerLeaf.SelectMany(size => options.LeafValues.Select(leaf => new TreeSettings(size, leaf)))];
 
     /// <summary>
     /// Fits every candidate on every earlier fold and keeps the one with the best mean PR-AUC (average precision rewards
@@ -242,7 +260,7 @@ public static class RiskModelTrainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var (train, test) = (folds[f].Train, folds[f].Test);
-                var trees = FitTrees(ml, options, distinct[c], [.. train.Select(r => r.Features)], [.. train.Select(r => r.Label)], Weights(train).Weights);
+                var trees = FitTrees(ml, options, distinct[c], [.. train.Select(r => r.Features)], [.. train.Select(r => r.Label)], Weights(train, distinct[c].Leaf.PositiveWeightPower).Weights);
                 var scores = ReadColumn(trees.Transform(new FeatureDataView([.. test.Select(r => r.Features)], FeatureSchema.Count)), ScoreColumn);
                 figures[c][f] = Evaluate(scores, test, options);
             }
@@ -275,8 +293,12 @@ public static class RiskModelTrainer
                     means[c],
                     options.CapacityPerDong > 0 ? Mean(figures[c].Select(e => e.AtK.Count > 0 ? e.AtK[0].Precision : double.NaN)) : double.NaN,
                     c == best,
-                    value.Smoothing))],
-                distinct[best].Smoothing);
+                    value.Leaf.Smoothing,
+                    value.Leaf.MaximumTreeOutput,
+                    value.Leaf.PositiveWeightPower))],
+                distinct[best].Leaf.Smoothing,
+                distinct[best].Leaf.MaximumTreeOutput,
+                distinct[best].Leaf.PositiveWeightPower);
         return (distinct[best], tuning, figures[best]);
     }
 
@@ -341,7 +363,7 @@ public static class RiskModelTrainer
     {
         var features = rows.Select(r => r.Features).ToArray();
         var labels = rows.Select(r => r.Label).ToArray();
-        var (weights, positiveWeight) = Weights(rows);
+        var (weights, positiveWeight) = Weights(rows, settings.Leaf.PositiveWeightPower);
 
         var folds = HouseholdFolds(rows, target, part, options);
         var outOfFold = new float[rows.Length];
@@ -373,11 +395,11 @@ public static class RiskModelTrainer
         return new Fitted(new TransformerChain<ITransformer>(final, calibrator), scoringSchema, positiveWeight);
     }
 
-    /// <summary>Positives weighted by √(negatives / positives): see the class remarks.</summary>
-    private static (float[] Weights, double PositiveWeight) Weights(TrainingExample[] rows)
+    /// <summary>Positives weighted by (negatives / positives)^<paramref name="power"/>, at least 1: see the class remarks.</summary>
+    private static (float[] Weights, double PositiveWeight) Weights(TrainingExample[] rows, double power)
     {
         var positives = CountPositives(rows);
-        var positiveWeight = positives == 0 ? 1.0 : Math.Max(1.0, Math.Sqrt((double)(rows.Length - positives) / positives));
+        var positiveWeight = positives == 0 ? 1.0 : Math.Max(1.0, Math.Pow((double)(rows.Length - positives) / positives, power));
         return (rows.Select(r => r.Label ? (float)positiveWeight : 1f).ToArray(), positiveWeight);
     }
 
@@ -392,7 +414,8 @@ public static class RiskModelTrainer
             NumberOfTrees = options.Trees,
             NumberOfLeaves = options.Leaves,
             MinimumExampleCountPerLeaf = settings.MinimumExamplesPerLeaf,
-            Smoothing = settings.Smoothing,
+            Smoothing = settings.Leaf.Smoothing,
+            MaximumTreeOutput = settings.Leaf.MaximumTreeOutput,
             Seed = options.Seed,
             FeatureSelectionSeed = options.Seed,
         });
@@ -486,9 +509,11 @@ public static class RiskModelTrainer
             Append(hash, candidate);
         }
 
-        foreach (var candidate in options.Smoothing)
+        foreach (var candidate in options.LeafValues)
         {
-            Append(hash, BitConverter.DoubleToInt64Bits(candidate));
+            Append(hash, BitConverter.DoubleToInt64Bits(candidate.Smoothing));
+            Append(hash, BitConverter.DoubleToInt64Bits(candidate.MaximumTreeOutput));
+            Append(hash, BitConverter.DoubleToInt64Bits(candidate.PositiveWeightPower));
         }
 
         Append(hash, FeatureSchema.Count);

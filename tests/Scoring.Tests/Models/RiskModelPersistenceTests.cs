@@ -30,6 +30,8 @@ public sealed class RiskModelPersistenceTests(TrainedModelFixture fixture) : IDi
         Assert.Equal(model.Metrics.Calibration, loaded.Metrics.Calibration);
         Assert.Equal(model.Metrics.Tuning!.MinimumExamplesPerLeaf, loaded.Metrics.Tuning!.MinimumExamplesPerLeaf);
         Assert.Equal(model.Metrics.Tuning.Smoothing, loaded.Metrics.Tuning.Smoothing);
+        Assert.Equal(model.Metrics.Tuning.MaximumTreeOutput, loaded.Metrics.Tuning.MaximumTreeOutput);
+        Assert.Equal(model.Metrics.Tuning.PositiveWeightPower, loaded.Metrics.Tuning.PositiveWeightPower);
         Assert.Equal(model.Metrics.Tuning.Candidates, loaded.Metrics.Tuning.Candidates);
     }
 
@@ -53,13 +55,19 @@ public sealed class RiskModelPersistenceTests(TrainedModelFixture fixture) : IDi
         var training = root.GetProperty("training");
         Assert.Equal(tuning.MinimumExamplesPerLeaf, training.GetProperty("minimum_examples_per_leaf").GetInt32());
         Assert.Equal(tuning.Smoothing, training.GetProperty("smoothing").GetDouble());
+        Assert.Equal(tuning.MaximumTreeOutput, training.GetProperty("maximum_tree_output").GetDouble());
+        Assert.Equal(tuning.PositiveWeightPower, training.GetProperty("positive_weight_power").GetDouble());
         var recorded = root.GetProperty("metrics").GetProperty("tuning");
         Assert.Equal(tuning.MinimumExamplesPerLeaf, recorded.GetProperty("minimum_examples_per_leaf").GetInt32());
         Assert.Equal(tuning.Smoothing, recorded.GetProperty("smoothing").GetDouble());
+        Assert.Equal(tuning.MaximumTreeOutput, recorded.GetProperty("maximum_tree_output").GetDouble());
+        Assert.Equal(tuning.PositiveWeightPower, recorded.GetProperty("positive_weight_power").GetDouble());
         var defaults = new TrainingOptions();
         Assert.Equal(
-            defaults.MinimumExamplesPerLeaf.SelectMany(leaf => defaults.Smoothing.Select(smoothing => (leaf, smoothing))),
-            recorded.GetProperty("candidates").EnumerateArray().Select(c => (c.GetProperty("minimum_examples_per_leaf").GetInt32(), c.GetProperty("smoothing").GetDouble())));
+            defaults.MinimumExamplesPerLeaf.SelectMany(size => defaults.LeafValues.Select(leaf => (size, leaf.Smoothing, leaf.MaximumTreeOutput, leaf.PositiveWeightPower))),
+            recorded.GetProperty("candidates").EnumerateArray().Select(c => (
+                c.GetProperty("minimum_examples_per_leaf").GetInt32(), c.GetProperty("smoothing").GetDouble(),
+                c.GetProperty("maximum_tree_output").GetDouble(), c.GetProperty("positive_weight_power").GetDouble())));
     }
 
     [Fact]

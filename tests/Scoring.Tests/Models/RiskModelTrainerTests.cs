@@ -107,7 +107,7 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
     public void Minimum_examples_per_leaf_is_chosen_on_the_earlier_folds_whatever_the_latest_fold_holds()
     {
         var examples = SyntheticExamples.Create(households: 600, asOfDates: 8, seed: 8);
-        var options = new TrainingOptions { Trees = 20, MinimumExamplesPerLeaf = [2, 60, 600], Smoothing = [0] };
+        var options = new TrainingOptions { Trees = 20, MinimumExamplesPerLeaf = [2, 60, 600], LeafValues = [new()] };
         var testFrom = RiskModelTrainer.LatestTestFrom(examples);
         var upsideDown = examples.Select(e => e.AsOf >= testFrom ? e with { Label = !e.Label } : e).ToList();
 
@@ -129,7 +129,7 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
     public void Smoothing_is_chosen_with_the_leaf_size_on_the_earlier_folds_whatever_the_latest_fold_holds()
     {
         var examples = SyntheticExamples.Create(households: 600, asOfDates: 8, seed: 8);
-        var options = new TrainingOptions { Trees = 20, MinimumExamplesPerLeaf = [2, 60], Smoothing = [0, 0.9] };
+        var options = new TrainingOptions { Trees = 20, MinimumExamplesPerLeaf = [2, 60], LeafValues = [new(), new(Smoothing: 0.9)] };
         var testFrom = RiskModelTrainer.LatestTestFrom(examples);
         var upsideDown = examples.Select(e => e.AsOf >= testFrom ? e with { Label = !e.Label } : e).ToList();
 
@@ -149,7 +149,34 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
     }
 
     [Fact]
-    public void The_chosen_smoothing_is_the_saved_models()
+    public void A_leaf_cap_and_lighter_positive_weights_are_chosen_on_the_earlier_folds_whatever_the_latest_fold_holds()
+    {
+        var examples = SyntheticExamples.Create(households: 600, asOfDates: 8, seed: 8);
+        var capped = new LeafValueSettings(MaximumTreeOutput: 0.05, PositiveWeightPower: 0.25);
+        var options = new TrainingOptions { Trees = 20, MinimumExamplesPerLeaf = [2], LeafValues = [new(), capped, new(PositiveWeightPower: 0)] };
+        var testFrom = RiskModelTrainer.LatestTestFrom(examples);
+        var upsideDown = examples.Select(e => e.AsOf >= testFrom ? e with { Label = !e.Label } : e).ToList();
+
+        var tuning = RiskModelTrainer.Validate(ModelTarget.Crisis, examples, options, TestContext.Current.CancellationToken).Metrics.Tuning!;
+        var tuningUpsideDown = RiskModelTrainer.Validate(ModelTarget.Crisis, upsideDown, options, TestContext.Current.CancellationToken).Metrics.Tuning!;
+
+        // Every candidate is tried and recorded as given; the cap and the weights change what the trees learn (so they are
+        // really applied), and the one with the best mean PR-AUC on the earlier folds is the one recorded as chosen.
+        Assert.Equal(
+            [(LeafValueSettings.NoCap, 0.5), (0.05, 0.25), (LeafValueSettings.NoCap, 0.0)],
+            tuning.Candidates.Select(c => (c.MaximumTreeOutput, c.PositiveWeightPower)));
+        Assert.Equal(3, tuning.Candidates.Select(c => c.MeanPrAuc).Distinct().Count());
+        var chosen = Assert.Single(tuning.Candidates, c => c.Chosen);
+        Assert.Equal(tuning.Candidates.Max(c => c.MeanPrAuc), chosen.MeanPrAuc);
+        Assert.Equal((chosen.Smoothing, chosen.MaximumTreeOutput, chosen.PositiveWeightPower), (tuning.Smoothing, tuning.MaximumTreeOutput, tuning.PositiveWeightPower));
+
+        // The latest fold's labels turned upside down change its figures, not the choice nor what it was made on.
+        Assert.Equal((tuning.MaximumTreeOutput, tuning.PositiveWeightPower), (tuningUpsideDown.MaximumTreeOutput, tuningUpsideDown.PositiveWeightPower));
+        Assert.Equal(tuning.Candidates, tuningUpsideDown.Candidates);
+    }
+
+    [Fact]
+    public void The_chosen_leaf_values_are_the_saved_models()
     {
         var examples = SyntheticExamples.Create(households: 300, asOfDates: 6, seed: 9);
         var options = new TrainingOptions { Trees = 10 };
@@ -157,7 +184,11 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
         var chosen = RiskModelTrainer.Train(ModelTarget.Crisis, examples, options, TestContext.Current.CancellationToken);
         var fixedAtChoice = RiskModelTrainer.Train(
             ModelTarget.Crisis, examples,
-            options with { MinimumExamplesPerLeaf = [chosen.Metrics.Tuning!.MinimumExamplesPerLeaf], Smoothing = [chosen.Metrics.Tuning.Smoothing] },
+            options with
+            {
+                MinimumExamplesPerLeaf = [chosen.Metrics.Tuning!.MinimumExamplesPerLeaf],
+                LeafValues = [new(chosen.Metrics.Tuning.Smoothing, chosen.Metrics.Tuning.MaximumTreeOutput, chosen.Metrics.Tuning.PositiveWeightPower)],
+            },
             TestContext.Current.CancellationToken);
 
         var rows = examples.Select(e => e.Features).ToList();
@@ -170,15 +201,19 @@ public sealed class RiskModelTrainerTests(TrainedModelFixture fixture)
         var examples = SyntheticExamples.Create(households: 300, asOfDates: 6, seed: 9);
 
         var result = RiskModelTrainer.Validate(
-            ModelTarget.Crisis, examples, new TrainingOptions { Trees = 10, MinimumExamplesPerLeaf = [25], Smoothing = [0.5] }, TestContext.Current.CancellationToken);
+            ModelTarget.Crisis, examples, new TrainingOptions { Trees = 10, MinimumExamplesPerLeaf = [25], LeafValues = [new(Smoothing: 0.5)] }, TestContext.Current.CancellationToken);
 
         Assert.Null(result.Metrics.Tuning);
         Assert.Throws<ArgumentOutOfRangeException>(() => RiskModelTrainer.Validate(
             ModelTarget.Crisis, examples, new TrainingOptions { MinimumExamplesPerLeaf = [] }, TestContext.Current.CancellationToken));
         Assert.Throws<ArgumentOutOfRangeException>(() => RiskModelTrainer.Validate(
-            ModelTarget.Crisis, examples, new TrainingOptions { Smoothing = [] }, TestContext.Current.CancellationToken));
+            ModelTarget.Crisis, examples, new TrainingOptions { LeafValues = [] }, TestContext.Current.CancellationToken));
         Assert.Throws<ArgumentOutOfRangeException>(() => RiskModelTrainer.Validate(
-            ModelTarget.Crisis, examples, new TrainingOptions { Smoothing = [1.0] }, TestContext.Current.CancellationToken));
+            ModelTarget.Crisis, examples, new TrainingOptions { LeafValues = [new(Smoothing: 1.0)] }, TestContext.Current.CancellationToken));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RiskModelTrainer.Validate(
+            ModelTarget.Crisis, examples, new TrainingOptions { LeafValues = [new(MaximumTreeOutput: 0)] }, TestContext.Current.CancellationToken));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RiskModelTrainer.Validate(
+            ModelTarget.Crisis, examples, new TrainingOptions { LeafValues = [new(PositiveWeightPower: -0.5)] }, TestContext.Current.CancellationToken));
     }
 
     [Fact]
