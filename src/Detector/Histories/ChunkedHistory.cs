@@ -138,9 +138,9 @@ internal sealed class ChunkedHistory
 
             for (int day = 0, at = i; day < days; day++, at += UsageSlabs.Span)
             {
-                b.Kwh[day] = electricity.Values[at];
-                b.ActiveHours[day] = electricity.ActiveHours[at];
-                b.Water[day] = water.Values[at];
+                b.Usage.Kwh[day] = electricity.Values[at];
+                b.Usage.ActiveHours[day] = electricity.ActiveHours[at];
+                b.Usage.Water[day] = water.Values[at];
             }
         }
 

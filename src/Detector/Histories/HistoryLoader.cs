@@ -100,8 +100,8 @@ internal sealed class HistoryLoader(RiskStore store)
                 continue;
             }
 
-            builder.Kwh[day] = reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2);
-            builder.ActiveHours[day] = reader.IsDBNull(3) ? (sbyte)-1 : (sbyte)reader.GetInt32(3);
+            builder.Usage.Kwh[day] = reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2);
+            builder.Usage.ActiveHours[day] = reader.IsDBNull(3) ? (sbyte)-1 : (sbyte)reader.GetInt32(3);
         }
     }
 
@@ -117,7 +117,7 @@ internal sealed class HistoryLoader(RiskStore store)
         {
             if (builders.TryGetValue(reader.GetInt64(1), out var builder) && dates.TryGet(reader.GetString(0), out var day))
             {
-                builder.Water[day] = reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2);
+                builder.Usage.Water[day] = reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2);
             }
         }
     }
@@ -299,32 +299,13 @@ internal sealed class HistoryLoader(RiskStore store)
         {
             _row = row;
             Events = events ?? new HouseholdEvents();
-            arrays ??= new UsageArrays(days);
-            Kwh = arrays.Kwh;
-            ActiveHours = arrays.ActiveHours;
-            Water = arrays.Water;
-            CallsOut = arrays.CallsOut;
-            CallsIn = arrays.CallsIn;
-            SmsOut = arrays.SmsOut;
-            DataMb = arrays.DataMb;
+            Usage = arrays ?? new UsageArrays(days);
 
             // Every value absent until a row says otherwise (the arrays may be a scored household's, handed on).
-            Array.Fill(Kwh, float.NaN);
-            Array.Fill(ActiveHours, (sbyte)-1);
-            Array.Fill(Water, float.NaN);
-            Array.Fill(CallsOut, (short)-1);
-            Array.Fill(CallsIn, (short)-1);
-            Array.Fill(SmsOut, (short)-1);
-            Array.Fill(DataMb, float.NaN);
+            Usage.Clear();
         }
 
-        public float[] Kwh { get; }
-        public sbyte[] ActiveHours { get; }
-        public float[] Water { get; }
-        public short[] CallsOut { get; }
-        public short[] CallsIn { get; }
-        public short[] SmsOut { get; }
-        public float[] DataMb { get; }
+        public UsageArrays Usage { get; }
         public List<PersonRow> Members { get; } = [];
         public HouseholdEvents Events { get; }
         private List<ArrearsObservation> Arrears => Events.Arrears;
@@ -344,18 +325,18 @@ internal sealed class HistoryLoader(RiskStore store)
         /// <summary>One line's row of a day, summed into the household's day; the caller counts the line once.</summary>
         public void AddTelecomDay(int day, int callsOut, int callsIn, int smsOut, float dataMb)
         {
-            if (CallsOut[day] < 0)
+            if (Usage.CallsOut[day] < 0)
             {
-                CallsOut[day] = 0;
-                CallsIn[day] = 0;
-                SmsOut[day] = 0;
-                DataMb[day] = 0;
+                Usage.CallsOut[day] = 0;
+                Usage.CallsIn[day] = 0;
+                Usage.SmsOut[day] = 0;
+                Usage.DataMb[day] = 0;
             }
 
-            CallsOut[day] = Saturate(CallsOut[day] + callsOut);
-            CallsIn[day] = Saturate(CallsIn[day] + callsIn);
-            SmsOut[day] = Saturate(SmsOut[day] + smsOut);
-            DataMb[day] += dataMb;
+            Usage.CallsOut[day] = Saturate(Usage.CallsOut[day] + callsOut);
+            Usage.CallsIn[day] = Saturate(Usage.CallsIn[day] + callsIn);
+            Usage.SmsOut[day] = Saturate(Usage.SmsOut[day] + smsOut);
+            Usage.DataMb[day] += dataMb;
         }
 
         public bool TryBuild(DateOnly start, out HouseholdRecord record)
@@ -401,13 +382,13 @@ internal sealed class HistoryLoader(RiskStore store)
                     firstSeen,
                     aged65),
                 Start = start,
-                Kwh = Kwh,
-                ActiveHours = ActiveHours,
-                WaterLiters = Water,
-                CallsOut = CallsOut,
-                CallsIn = CallsIn,
-                SmsOut = SmsOut,
-                DataMb = DataMb,
+                Kwh = Usage.Kwh,
+                ActiveHours = Usage.ActiveHours,
+                WaterLiters = Usage.Water,
+                CallsOut = Usage.CallsOut,
+                CallsIn = Usage.CallsIn,
+                SmsOut = Usage.SmsOut,
+                DataMb = Usage.DataMb,
                 TelecomLines = _lines.Count,
                 Arrears = Arrears,
                 Welfare = Welfare,

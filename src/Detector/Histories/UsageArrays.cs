@@ -36,6 +36,18 @@ internal sealed class UsageArrays
     public short[] SmsOut { get; }
     public float[] DataMb { get; }
 
+    /// <summary>Every value absent (HouseholdHistory's markers: NaN, -1).</summary>
+    public void Clear()
+    {
+        Array.Fill(Kwh, float.NaN);
+        Array.Fill(ActiveHours, (sbyte)-1);
+        Array.Fill(Water, float.NaN);
+        Array.Fill(CallsOut, (short)-1);
+        Array.Fill(CallsIn, (short)-1);
+        Array.Fill(SmsOut, (short)-1);
+        Array.Fill(DataMb, float.NaN);
+    }
+
     /// <summary>
     /// Arrays of scored households, handed to the households of a later chunk. A night allocates the window of every
     /// household otherwise (2.3 KB each, 2.3 GB at a million households): the GC's copying of them and the kernel's
