@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using RiskWatch.Ingest.Store;
 
 namespace RiskWatch.Detector.Histories;
@@ -113,7 +114,16 @@ internal sealed class ChunkedHistory
                 var row = HistoryLoader.HouseholdRow.Read(reader);
                 if (_dongs is null || _dongs.Contains(row.DongCode))
                 {
-                    households.Add(row);
+                    // A district has a few dozen dong codes and the pass keeps one per household to the end: one string each.
+                    households.Add(new HistoryLoader.HouseholdRow
+                    {
+                        HouseholdNo = row.HouseholdNo,
+                        HouseholdKey = row.HouseholdKey,
+                        DongCode = string.Intern(row.DongCode),
+                        HouseholdSize = row.HouseholdSize,
+                        HousingType = row.HousingType,
+                        FirstSeenOn = row.FirstSeenOn,
+                    });
                 }
             }
         }
@@ -148,6 +158,13 @@ internal sealed class ChunkedHistory
         _windows.Return(water);
 
         await ReadTelecomAsync(connection, persons, cancellationToken);
+
+        if (connection is SqliteConnection)
+        {
+            // The slabs went through this pooled connection's page cache (64 MiB) and will not be read again tonight: give
+            // the memory back rather than keep a full cache per reader connection to the end of the pass.
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA shrink_memory", cancellationToken: cancellationToken));
+        }
 
         var records = new List<HouseholdRecord>(households.Count);
         foreach (var builder in builders)

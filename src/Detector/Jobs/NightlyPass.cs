@@ -112,6 +112,10 @@ internal sealed class NightlyPass(
         {
             await EnsureFeedsArrivedAsync(runDate, cancellationToken);
             var scored = await ScoreAsync(runDate, request.Partition, crisis, lonely, timings, cancellationToken);
+
+            // The history reader's pools (slab windows, the last chunks' usage arrays: hundreds of MB at a million
+            // households) died with it: one full collection gives their memory to the flags and the push.
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             var flagStage = timings.Measure("flag");
             var flags = Flagger.Select(scored.Households, policy);
             var drafts = flags.Select(f => new CaseDraft(
@@ -250,6 +254,7 @@ internal sealed class NightlyPass(
         }
 
         ReadAhead();
+        var heapAfterCollection = GC.GetTotalMemory(forceFullCollection: false);
         try
         {
             while (reads.Count > 0)
@@ -258,11 +263,18 @@ internal sealed class NightlyPass(
                 var records = await timings.MeasureAsync("history", () => read);
                 ReadAhead();
                 ScoreChunk(records, runDate, crisis, lonely, timings, scored, scores, features, cancellationToken);
-
-                // The chunk's usage arrays (most of its memory) go to the chunks still to be read, so no full collection
-                // is forced here any more: it marked every household scored so far once per chunk, which grew with the
-                // district.
                 chunked.Recycle(records);
+
+                // A chunk's persons, builders and row objects live long enough to reach the oldest generation before they
+                // die, and the GC's own schedule let them pile up (2.4 GB at a million households). A full collection
+                // after every chunk marked every household scored so far each time, a cost that grew with the district;
+                // collecting when the heap has grown by an eighth since the last one bounds the garbage at an eighth of
+                // what is kept and the number of collections at a logarithm of the district's size.
+                if (GC.GetTotalMemory(forceFullCollection: false) > heapAfterCollection * 9 / 8)
+                {
+                    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                    heapAfterCollection = GC.GetTotalMemory(forceFullCollection: false);
+                }
             }
         }
         catch when (reads.Count > 0)
