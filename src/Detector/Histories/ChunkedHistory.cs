@@ -114,16 +114,7 @@ internal sealed class ChunkedHistory
                 var row = HistoryLoader.HouseholdRow.Read(reader);
                 if (_dongs is null || _dongs.Contains(row.DongCode))
                 {
-                    // A district has a few dozen dong codes and the pass keeps one per household to the end: one string each.
-                    households.Add(new HistoryLoader.HouseholdRow
-                    {
-                        HouseholdNo = row.HouseholdNo,
-                        HouseholdKey = row.HouseholdKey,
-                        DongCode = string.Intern(row.DongCode),
-                        HouseholdSize = row.HouseholdSize,
-                        HousingType = row.HousingType,
-                        FirstSeenOn = row.FirstSeenOn,
-                    });
+                    households.Add(row);
                 }
             }
         }

@@ -422,7 +422,8 @@ internal sealed class HistoryLoader(RiskStore store)
         {
             HouseholdNo = reader.GetInt64(0),
             HouseholdKey = reader.GetString(1),
-            DongCode = reader.GetString(2),
+            // A district has a few dozen dong codes and a night keeps one per household to the end: one string each.
+            DongCode = string.Intern(reader.GetString(2)),
             HouseholdSize = reader.IsDBNull(3) ? null : checked((int)reader.GetInt64(3)),
             HousingType = TextOrNull(reader, 4),
             FirstSeenOn = TextOrNull(reader, 5),
