@@ -6,12 +6,14 @@ using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
 
 namespace RiskWatch.Scoring.Models;
 
 /// <summary>
-/// The trained FastTree ensemble and Platt calibrator of a <see cref="RiskModel"/>, read out of ML.NET's public model
-/// parameters (<see cref="RegressionTree"/> arrays, <see cref="PlattCalibrator"/> slope and offset) into one flat node array.
+/// The trained FastTree ensemble (and in a blend LightGbm's, each tree weighted by ½) and Platt calibrator of a
+/// <see cref="RiskModel"/>, read out of ML.NET's public model parameters (<see cref="RegressionTree"/> arrays,
+/// <see cref="PlattCalibrator"/> slope and offset) into one flat node array.
 /// </summary>
 /// <remarks>
 /// <para>Why: ML.NET's IDataView path costs a cursor, a VBuffer copy and several delegate calls per row, which held batch
@@ -95,32 +97,33 @@ internal sealed class CompiledEnsemble
             return null;
         }
 
-        var trees = chain
-            .OfType<ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>>>()
-            .FirstOrDefault();
+        var members = Members(chain);
         var platt = chain.OfType<CalibratorTransformer<PlattCalibrator>>().FirstOrDefault();
-        if (trees is null || platt is null || PlattOf(platt) is not { } calibrator)
+        if (members.Count is < 1 or > 2 || platt is null || PlattOf(platt) is not { } calibrator)
         {
             return null;
         }
 
-        var ensemble = trees.Model.SubModel.TrainedTreeEnsemble;
+        // A blend's score is the average of its members' (RiskModelTrainer.BlendExpression): every tree's weight and each
+        // bias take a share, and the trees of both members are one list.
+        var share = 1.0 / members.Count;
+        var trees = members.SelectMany(e => e.Trees.Select((tree, t) => (Tree: tree, Weight: share * e.TreeWeights[t]))).ToArray();
+        var bias = members.Sum(e => share * e.Bias);
         var nodes = new List<Node>();
         var values = new List<double>();
-        var starts = new int[ensemble.Trees.Count];
-        var depths = new int[ensemble.Trees.Count];
-        var bitvectors = ensemble.Trees.All(t => t.NumberOfLeaves <= MaskBits)
-            ? new Bitvectors(new Split[ensemble.Trees.Sum(t => t.NumberOfNodes)], new int[ensemble.Trees.Count + 1], new double[ensemble.Trees.Count * MaskBits])
+        var starts = new int[trees.Length];
+        var depths = new int[trees.Length];
+        var bitvectors = trees.All(t => t.Tree.NumberOfLeaves <= MaskBits)
+            ? new Bitvectors(new Split[trees.Sum(t => t.Tree.NumberOfNodes)], new int[trees.Length + 1], new double[trees.Length * MaskBits])
             : null;
-        for (var t = 0; t < ensemble.Trees.Count; t++)
+        for (var t = 0; t < trees.Length; t++)
         {
-            var tree = ensemble.Trees[t];
+            var (tree, weight) = trees[t];
             if (tree.CategoricalSplitFlags.Any(f => f))
             {
                 return null; // RiskWatch has no categorical features; if it ever does, the IDataView path handles them
             }
 
-            var weight = ensemble.TreeWeights[t];
             var splits = tree.NumberOfNodes;
             starts[t] = nodes.Count;
 
@@ -157,8 +160,17 @@ internal sealed class CompiledEnsemble
             }
         }
 
-        return new CompiledEnsemble(featureCount, [.. nodes], [.. values], starts, depths, bitvectors, ensemble.Bias, calibrator.Slope, calibrator.Offset);
+        return new CompiledEnsemble(featureCount, [.. nodes], [.. values], starts, depths, bitvectors, bias, calibrator.Slope, calibrator.Offset);
     }
+
+    /// <summary>The tree ensembles of a model's chain, in chain order: FastTree's, and LightGbm's in a blend.</summary>
+    internal static IReadOnlyList<RegressionTreeEnsemble> Members(TransformerChain<ITransformer> chain) =>
+        [.. chain.Select(t => t switch
+        {
+            ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>> f => f.Model.SubModel.TrainedTreeEnsemble,
+            ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<LightGbmBinaryModelParameters, PlattCalibrator>> l => l.Model.SubModel.TrainedTreeEnsemble,
+            _ => null,
+        }).OfType<RegressionTreeEnsemble>()];
 
     /// <summary>Tree <paramref name="t"/>'s splits and left-to-right leaves into <paramref name="into"/> (its earlier trees already there).</summary>
     private static void AddBitvectorTree(RegressionTree tree, double weight, int t, Bitvectors into)

@@ -29,6 +29,7 @@ internal sealed record ModelManifest(
 /// <param name="Smoothing">FastTree's smoothing; 0 in manifests written before it was chosen.</param>
 /// <param name="MaximumTreeOutput">FastTree's cap on a leaf's value; its default 100 in manifests written before it was chosen.</param>
 /// <param name="PositiveWeightPower">Positives weighted (neg/pos)^this (<see cref="PositiveWeight"/>); ½ in manifests written before it was chosen.</param>
+/// <param name="BlendLightGbm">FastTree averaged with LightGbm (<see cref="TrainingOptions.BlendLightGbm"/>); false in manifests written before the blend.</param>
 internal sealed record ManifestTraining(
     int Seed,
     int Trees,
@@ -42,4 +43,5 @@ internal sealed record ManifestTraining(
     string Calibration,
     double Smoothing = 0,
     double MaximumTreeOutput = LeafValueSettings.NoCap,
-    double PositiveWeightPower = 0.5);
+    double PositiveWeightPower = 0.5,
+    bool BlendLightGbm = false);

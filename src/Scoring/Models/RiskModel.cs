@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
 using RiskWatch.Scoring.Features;
 using RiskWatch.Scoring.Reasons;
 
@@ -19,7 +20,7 @@ public sealed class RiskModel
     private readonly MLContext _ml;
     private readonly ITransformer _model;
     private readonly DataViewSchema _inputSchema;
-    private readonly Lazy<ITransformer> _contributions;
+    private readonly Lazy<ITransformer[]> _contributions;
     private readonly Lazy<CompiledEnsemble?> _compiled;
 
     internal RiskModel(ModelManifest manifest, MLContext ml, ITransformer model, DataViewSchema inputSchema)
@@ -29,7 +30,7 @@ public sealed class RiskModel
         _model = model;
         _inputSchema = inputSchema;
         Target = ModelTargetNames.Parse(manifest.Target);
-        _contributions = new Lazy<ITransformer>(CreateContributionTransformer);
+        _contributions = new Lazy<ITransformer[]>(CreateContributionTransformers);
         _compiled = new Lazy<CompiledEnsemble?>(() => CompiledEnsemble.TryCompile(_model, manifest.Features.Count));
     }
 
@@ -127,8 +128,9 @@ public sealed class RiskModel
     internal CompiledEnsemble? Compiled => _compiled.Value;
 
     /// <summary>
-    /// Up to <paramref name="top"/> reasons for one row's score: the features pushing the score up most (FastTree feature
-    /// contributions), in that order, skipping those <see cref="ReasonWriter.ForFeature"/> has nothing to say about.
+    /// Up to <paramref name="top"/> reasons for one row's score: the features pushing the score up most (the trees' feature
+    /// contributions; a blend's averaged as its scores are), in that order, skipping those <see cref="ReasonWriter.ForFeature"/>
+    /// has nothing to say about.
     /// </summary>
     public IReadOnlyList<Reason> Explain(float[] features, int top)
     {
@@ -139,16 +141,26 @@ public sealed class RiskModel
             return [];
         }
 
-        var output = _contributions.Value.Transform(new FeatureDataView([features], FeatureNames.Count));
-        var column = output.Schema[ContributionsColumn];
-        var contributions = default(VBuffer<float>);
-        using (var cursor = output.GetRowCursor([column]))
+        var dense = new float[FeatureNames.Count];
+        var members = _contributions.Value;
+        foreach (var member in members)
         {
-            cursor.MoveNext();
-            cursor.GetGetter<VBuffer<float>>(column)(ref contributions);
+            var output = member.Transform(new FeatureDataView([features], FeatureNames.Count));
+            var column = output.Schema[ContributionsColumn];
+            var contributions = default(VBuffer<float>);
+            using (var cursor = output.GetRowCursor([column]))
+            {
+                cursor.MoveNext();
+                cursor.GetGetter<VBuffer<float>>(column)(ref contributions);
+            }
+
+            var i = 0;
+            foreach (var value in contributions.DenseValues())
+            {
+                dense[i++] += value / members.Length;
+            }
         }
 
-        var dense = contributions.DenseValues().ToArray();
         var order = Enumerable.Range(0, dense.Length)
             .Where(i => dense[i] > 0)
             .OrderByDescending(i => dense[i])
@@ -205,19 +217,30 @@ public sealed class RiskModel
         }
 
         var ml = new MLContext(manifest.Training.Seed);
+
+        // A blend's LightGbm part (and its averaging Expression) is found by ML.NET's component catalog only once its assembly is registered.
+        ml.ComponentCatalog.RegisterAssembly(typeof(LightGbmBinaryModelParameters).Assembly);
+        ml.ComponentCatalog.RegisterAssembly(typeof(Microsoft.ML.Transforms.ExpressionEstimator).Assembly);
         using var zip = File.OpenRead(zipPath);
         var model = ml.Model.Load(zip, out var inputSchema);
         return new RiskModel(manifest, ml, model, inputSchema);
     }
 
-    private ITransformer CreateContributionTransformer()
+    private ITransformer[] CreateContributionTransformers()
     {
-        var trees = ((TransformerChain<ITransformer>)_model)
-            .OfType<ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>>>()
-            .First();
-        return _ml.Transforms
-            .CalculateFeatureContribution(trees, numberOfPositiveContributions: FeatureNames.Count, numberOfNegativeContributions: 0, normalize: false)
-            .Fit(new FeatureDataView([], FeatureNames.Count));
+        var chain = (TransformerChain<ITransformer>)_model;
+        var fastTree = chain.OfType<ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>>>();
+        var lightGbm = chain.OfType<ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<LightGbmBinaryModelParameters, PlattCalibrator>>>();
+        var empty = new FeatureDataView([], FeatureNames.Count);
+        return
+        [
+            .. fastTree.Select(trees => _ml.Transforms
+                .CalculateFeatureContribution(trees, numberOfPositiveContributions: FeatureNames.Count, numberOfNegativeContributions: 0, normalize: false)
+                .Fit(empty)),
+            .. lightGbm.Select(trees => _ml.Transforms
+                .CalculateFeatureContribution(trees, numberOfPositiveContributions: FeatureNames.Count, numberOfNegativeContributions: 0, normalize: false)
+                .Fit(empty)),
+        ];
     }
 
     /// <summary>Writes beside the target and renames over it, so a reader never sees half a model.</summary>

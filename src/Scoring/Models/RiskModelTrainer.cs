@@ -7,6 +7,7 @@ using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
 using RiskWatch.Scoring.Features;
 
 namespace RiskWatch.Scoring.Models;
@@ -24,7 +25,10 @@ namespace RiskWatch.Scoring.Models;
 /// overconfident, and folds by household keep one household's dates on one side. Two folds, not three: the calibrator
 /// has two parameters, which half the households' out-of-fold scores fit about as well (the calibration test and table
 /// say so), and the fit saved in each calibrated pipeline pays for the leaf-value candidates in the demo's training time.</para>
-/// <para>Deterministic: rows are put in (as-of, household key) order first, and the MLContext and FastTree take the seed.</para>
+/// <para>With <see cref="TrainingOptions.BlendLightGbm"/> every fit above (tuning, validation, out-of-fold, final) fits a
+/// LightGbm model beside FastTree's trees and averages the two raw scores; the calibrator and the tuning see the average.</para>
+/// <para>Deterministic: rows are put in (as-of, household key) order first, and the MLContext, FastTree and LightGbm (on one
+/// thread) take the seed.</para>
 /// </remarks>
 public static class RiskModelTrainer
 {
@@ -52,7 +56,7 @@ public static class RiskModelTrainer
                 options.Seed, options.Trees, options.Leaves, settings.MinimumExamplesPerLeaf, options.MinimumPositives, options.PurgeOverlappingLabels,
                 rows.Length, positives, final.PositiveWeight,
                 $"platt on out-of-fold scores, {CalibrationFolds} household folds", settings.Leaf.Smoothing,
-                settings.Leaf.MaximumTreeOutput, settings.Leaf.PositiveWeightPower));
+                settings.Leaf.MaximumTreeOutput, settings.Leaf.PositiveWeightPower, options.BlendLightGbm));
         return new RiskModel(manifest, ml, final.Model, final.InputSchema);
     }
 
@@ -84,7 +88,7 @@ public static class RiskModelTrainer
             DataHash(target, options, rows), FeatureSchema.Names, empty,
             new ManifestTraining(options.Seed, options.Trees, options.Leaves, settings.MinimumExamplesPerLeaf, options.MinimumPositives, options.PurgeOverlappingLabels,
                 rows.Length, CountPositives(rows), final.PositiveWeight, $"platt on out-of-fold scores, {CalibrationFolds} household folds", settings.Leaf.Smoothing,
-                settings.Leaf.MaximumTreeOutput, settings.Leaf.PositiveWeightPower));
+                settings.Leaf.MaximumTreeOutput, settings.Leaf.PositiveWeightPower, options.BlendLightGbm));
         return new RiskModel(manifest, ml, final.Model, final.InputSchema);
     }
 
@@ -260,8 +264,8 @@ public static class RiskModelTrainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var (train, test) = (folds[f].Train, folds[f].Test);
-                var trees = FitTrees(ml, options, distinct[c], [.. train.Select(r => r.Features)], [.. train.Select(r => r.Label)], Weights(train, distinct[c].Leaf.PositiveWeightPower).Weights);
-                var scores = ReadColumn(trees.Transform(new FeatureDataView([.. test.Select(r => r.Features)], FeatureSchema.Count)), ScoreColumn);
+                var scorer = FitScorer(ml, options, distinct[c], [.. train.Select(r => r.Features)], [.. train.Select(r => r.Label)], Weights(train, distinct[c].Leaf.PositiveWeightPower).Weights);
+                var scores = ReadColumn(scorer.Transform(new FeatureDataView([.. test.Select(r => r.Features)], FeatureSchema.Count)), ScoreColumn);
                 figures[c][f] = Evaluate(scores, test, options);
             }
         }
@@ -377,8 +381,8 @@ public static class RiskModelTrainer
             }
 
             var rest = Enumerable.Range(0, rows.Length).Where(i => folds[i] != fold).ToArray();
-            var trees = FitTrees(ml, options, settings, Pick(features, rest), Pick(labels, rest), Pick(weights, rest));
-            var scores = ReadColumn(trees.Transform(new FeatureDataView(Pick(features, inFold), FeatureSchema.Count)), ScoreColumn);
+            var scorer = FitScorer(ml, options, settings, Pick(features, rest), Pick(labels, rest), Pick(weights, rest));
+            var scores = ReadColumn(scorer.Transform(new FeatureDataView(Pick(features, inFold), FeatureSchema.Count)), ScoreColumn);
             for (var i = 0; i < inFold.Length; i++)
             {
                 outOfFold[inFold[i]] = scores[i];
@@ -390,20 +394,71 @@ public static class RiskModelTrainer
             .Platt(labelColumnName: FeatureDataView.LabelColumn, scoreColumnName: ScoreColumn)
             .Fit(ml.Data.LoadFromEnumerable(outOfFold.Select((score, i) => new ScoredRow { Label = labels[i], Score = score })));
 
-        var final = FitTrees(ml, options, settings, features, labels, weights);
+        var final = FitScorer(ml, options, settings, features, labels, weights);
         var scoringSchema = new FeatureDataView([], FeatureSchema.Count).Schema;
-        return new Fitted(new TransformerChain<ITransformer>(final, calibrator), scoringSchema, positiveWeight);
+        return new Fitted(new TransformerChain<ITransformer>([.. final, calibrator]), scoringSchema, positiveWeight);
     }
 
     /// <summary>Positives weighted by (negatives / positives)^<paramref name="power"/>, at least 1: see the class remarks.</summary>
-    private static (float[] Weights, double PositiveWeight) Weights(TrainingExample[] rows, double power)
+    private static (float[] Weights, double PositiveWeight) Weights(TrainingExample[] rows, double power) =>
+        Weights([.. rows.Select(r => r.Label)], power);
+
+    private static (float[] Weights, double PositiveWeight) Weights(bool[] labels, double power)
     {
-        var positives = CountPositives(rows);
-        var positiveWeight = positives == 0 ? 1.0 : Math.Max(1.0, Math.Pow((double)(rows.Length - positives) / positives, power));
-        return (rows.Select(r => r.Label ? (float)positiveWeight : 1f).ToArray(), positiveWeight);
+        var positives = labels.Count(l => l);
+        var positiveWeight = positives == 0 ? 1.0 : Math.Max(1.0, Math.Pow((double)(labels.Length - positives) / positives, power));
+        return (Array.ConvertAll(labels, l => l ? (float)positiveWeight : 1f), positiveWeight);
     }
 
-    private static BinaryPredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>> FitTrees(
+    /// <summary>
+    /// The uncalibrated part of a model, writing its raw score to <c>Score</c>: FastTree's trees, or with
+    /// <see cref="TrainingOptions.BlendLightGbm"/> FastTree's and LightGbm's scores kept aside and averaged
+    /// (<see cref="BlendExpression"/>). Plain ML.NET transformers, so the saved chain scores through IDataView as it is.
+    /// </summary>
+    private static TransformerChain<ITransformer> FitScorer(
+        MLContext ml, TrainingOptions options, TreeSettings settings, float[][] features, bool[] labels, float[] weights)
+    {
+        var fastTree = FitFastTree(ml, options, settings, features, labels, weights);
+        if (!options.BlendLightGbm)
+        {
+            return new TransformerChain<ITransformer>(fastTree);
+        }
+
+        var lightGbm = ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
+        {
+            LabelColumnName = FeatureDataView.LabelColumn,
+            FeatureColumnName = FeatureDataView.FeaturesColumn,
+            ExampleWeightColumnName = FeatureDataView.WeightColumn,
+            NumberOfIterations = options.Trees,
+            NumberOfLeaves = options.Leaves,
+            MinimumExampleCountPerLeaf = settings.MinimumExamplesPerLeaf,
+            LearningRate = LightGbmLearningRate,
+            Seed = options.Seed,
+
+            // One thread: LightGbm's multithreaded histogram sums are not bit-reproducible, and the model must be a function of the data.
+            NumberOfThreads = 1,
+            Booster = new GradientBooster.Options { L2Regularization = 1, MinimumChildWeight = 1 },
+        }).Fit(new FeatureDataView(features, FeatureSchema.Count, labels, Weights(labels, 0.5).Weights));
+
+        var empty = new FeatureDataView([], FeatureSchema.Count);
+        var keepFastTree = ml.Transforms.CopyColumns(FastTreeScoreColumn, ScoreColumn).Fit(fastTree.Transform(empty));
+        var afterFastTree = keepFastTree.Transform(fastTree.Transform(empty));
+        var keepLightGbm = ml.Transforms.CopyColumns(LightGbmScoreColumn, ScoreColumn).Fit(lightGbm.Transform(afterFastTree));
+        var average = ml.Transforms.Expression(ScoreColumn, BlendExpression, FastTreeScoreColumn, LightGbmScoreColumn)
+            .Fit(keepLightGbm.Transform(lightGbm.Transform(afterFastTree)));
+        return new TransformerChain<ITransformer>(fastTree, keepFastTree, lightGbm, keepLightGbm, average);
+    }
+
+    /// <summary>FastTree's default learning rate, so both members take steps of the same size.</summary>
+    private const double LightGbmLearningRate = 0.2;
+
+    private const string FastTreeScoreColumn = "FastTreeScore";
+    private const string LightGbmScoreColumn = "LightGbmScore";
+
+    /// <summary>How a blend's two raw scores become its score: their plain average (<see cref="CompiledEnsemble"/> relies on it).</summary>
+    internal const string BlendExpression = "(fastTree, lightGbm) => (fastTree + lightGbm) / 2";
+
+    private static BinaryPredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>> FitFastTree(
         MLContext ml, TrainingOptions options, TreeSettings settings, float[][] features, bool[] labels, float[] weights)
     {
         var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
@@ -514,6 +569,12 @@ public static class RiskModelTrainer
             Append(hash, BitConverter.DoubleToInt64Bits(candidate.Smoothing));
             Append(hash, BitConverter.DoubleToInt64Bits(candidate.MaximumTreeOutput));
             Append(hash, BitConverter.DoubleToInt64Bits(candidate.PositiveWeightPower));
+        }
+
+        if (options.BlendLightGbm)
+        {
+            // Only when on, so a FastTree model keeps the hash (and version) it had before the blend existed.
+            Append(hash, "blend:lightgbm");
         }
 
         Append(hash, FeatureSchema.Count);

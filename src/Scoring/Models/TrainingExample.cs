@@ -35,6 +35,16 @@ public sealed record TrainingOptions
     public IReadOnlyList<LeafValueSettings> LeafValues { get; init; } =
         [new(), new(Smoothing: 0.5), new(Smoothing: 0.3, MaximumTreeOutput: 1, PositiveWeightPower: 0.25)];
 
+    /// <summary>
+    /// Average FastTree's raw score with a LightGbm model's fitted on the same rows (one Platt calibrator over the average).
+    /// Off by default: FastTree is managed code, LightGbm a native library that needs libgomp. The two make different
+    /// errors (FastTree's leaf values tuned, LightGbm's histogram splits with L2-held leaves), so their average ranks better
+    /// than either on every fold measured (RESULTS.md, issue 4 notes, fifth round). LightGbm takes the same trees, leaves
+    /// and minimum examples per leaf, learning rate 0.2 (FastTree's), L2 1 and positives weighted √(neg/pos) whatever
+    /// the FastTree candidate's power: its own leaves have no smoothing or cap to hold heavier weights in.
+    /// </summary>
+    public bool BlendLightGbm { get; init; }
+
     /// <summary>Temporal folds (rolling cut-offs), the latest included; fewer when the history is short.</summary>
     public int ValidationFolds { get; init; } = 3;
 

@@ -2,6 +2,7 @@ using RiskWatch.Scoring.Features;
 using RiskWatch.Scoring.Models;
 
 [assembly: AssemblyFixture(typeof(RiskWatch.Scoring.Tests.Models.TrainedModelFixture))]
+[assembly: AssemblyFixture(typeof(RiskWatch.Scoring.Tests.Models.BlendedModelFixture))]
 
 namespace RiskWatch.Scoring.Tests.Models;
 
@@ -61,6 +62,20 @@ public sealed class TrainedModelFixture
     {
         Examples = SyntheticExamples.Create(households: 2_000, asOfDates: 8, seed: 11);
         Model = RiskModelTrainer.Train(ModelTarget.Crisis, Examples, new TrainingOptions());
+    }
+
+    public List<TrainingExample> Examples { get; }
+
+    public RiskModel Model { get; }
+}
+
+/// <summary>The same examples as <see cref="TrainedModelFixture"/>, trained as the FastTree + LightGbm blend (`--lightgbm`).</summary>
+public sealed class BlendedModelFixture
+{
+    public BlendedModelFixture()
+    {
+        Examples = SyntheticExamples.Create(households: 2_000, asOfDates: 8, seed: 11);
+        Model = RiskModelTrainer.Train(ModelTarget.Crisis, Examples, new TrainingOptions { BlendLightGbm = true });
     }
 
     public List<TrainingExample> Examples { get; }
