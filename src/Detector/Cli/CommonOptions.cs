@@ -44,4 +44,10 @@ internal static class CommonOptions
             return null;
         },
     };
+
+    /// <summary>`--lightgbm`: train the FastTree + LightGbm blend (native LightGbm, needs libgomp) instead of FastTree alone.</summary>
+    public static Option<bool> LightGbm() => new("--lightgbm")
+    {
+        Description = "Average FastTree with LightGbm (better ranking on the peer comparison; LightGbm is native code and needs libgomp)",
+    };
 }

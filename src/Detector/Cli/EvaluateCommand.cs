@@ -17,12 +17,13 @@ internal static class EvaluateCommand
     {
         var asOf = CommonOptions.OptionalDate("--as-of", "Evaluate on the history up to this date (default: the last stored day)");
         var outDir = new Option<string?>("--out") { Description = "Folder for the report (default: $RISKWATCH_HOME/reports/evaluation-YYYYMMDD)" };
-        var command = new Command("evaluate", "Temporal validation, calibration and bias audit of both models, written as a report (Markdown + PNG)") { asOf, outDir };
+        var lightGbm = CommonOptions.LightGbm();
+        var command = new Command("evaluate", "Temporal validation, calibration and bias audit of both models, written as a report (Markdown + PNG)") { asOf, outDir, lightGbm };
         command.SetAction((parse, cancellationToken) => CliApp.GuardAsync(async () =>
         {
             using var context = await CliContext.OpenAsync(parse.GetValue(CommonOptions.Db), LogEventLevel.Warning, cancellationToken);
             var policy = context.Policy;
-            var training = new ModelTraining(context.Store, context.Models, context.Logger, policy.DailyCapacityPerDong);
+            var training = new ModelTraining(context.Store, context.Models, context.Logger, policy.DailyCapacityPerDong, parse.GetValue(lightGbm));
             var (through, sets) = await training.ExamplesAsync(parse.GetValue(asOf), cancellationToken);
             var sections = new List<ReportSection>();
             var failed = false;

@@ -12,11 +12,12 @@ internal static class TrainCommand
     public static Command Create()
     {
         var asOf = CommonOptions.OptionalDate("--as-of", "Train on the history up to this date (default: the last stored day)");
-        var command = new Command("train", "Train both models (crisis, lonely_death) and print their validation metrics") { asOf };
+        var lightGbm = CommonOptions.LightGbm();
+        var command = new Command("train", "Train both models (crisis, lonely_death) and print their validation metrics") { asOf, lightGbm };
         command.SetAction((parse, cancellationToken) => CliApp.GuardAsync(async () =>
         {
             using var context = await CliContext.OpenAsync(parse.GetValue(CommonOptions.Db), LogEventLevel.Information, cancellationToken);
-            var outcomes = await new ModelTraining(context.Store, context.Models, context.Logger, context.Policy.DailyCapacityPerDong)
+            var outcomes = await new ModelTraining(context.Store, context.Models, context.Logger, context.Policy.DailyCapacityPerDong, parse.GetValue(lightGbm))
                 .TrainAsync(parse.GetValue(asOf), cancellationToken);
             Print(outcomes);
             return outcomes.All(o => o.Model is not null) ? ExitCodes.Success : ExitCodes.WorkFailed;

@@ -15,10 +15,11 @@ internal sealed record TargetExamples(ModelTarget Target, IReadOnlyList<Training
 
 /// <summary>Trains both models on the stored history up to an as-of date and promotes them in the registry.</summary>
 /// <param name="capacityPerDong">The policy's daily capacity per dong team: the k of the validation's precision@k.</param>
-internal sealed class ModelTraining(RiskStore store, ModelRegistry registry, ILogger logger, int capacityPerDong)
+/// <param name="blendLightGbm">FastTree averaged with LightGbm (<see cref="TrainingOptions.BlendLightGbm"/>, `--lightgbm`).</param>
+internal sealed class ModelTraining(RiskStore store, ModelRegistry registry, ILogger logger, int capacityPerDong, bool blendLightGbm = false)
 {
-    /// <summary>How every model is trained and validated here: FastTree defaults, k = the dong teams' capacity.</summary>
-    public TrainingOptions Options { get; } = new() { CapacityPerDong = capacityPerDong };
+    /// <summary>How every model is trained and validated here: FastTree defaults (or the blend), k = the dong teams' capacity.</summary>
+    public TrainingOptions Options { get; } = new() { CapacityPerDong = capacityPerDong, BlendLightGbm = blendLightGbm };
 
     public async Task<IReadOnlyList<TrainingOutcome>> TrainAsync(DateOnly? asOf, CancellationToken cancellationToken)
     {
