@@ -8,8 +8,9 @@ namespace RiskWatch.Benchmarks;
 /// RiskWatch's side of the peer comparison (benchmarks/peer/compare.sh): trains the production pipeline (FastTree +
 /// out-of-fold Platt, <see cref="TrainingOptions"/> defaults, the minimum examples per leaf and smoothing chosen on earlier temporal folds
 /// inside the train matrix, as `riskwatch train` does) on each target's exported train matrix, scores the test matrix
-/// and writes <c>riskwatch_{target}_scores.csv</c> (household, score) and <c>riskwatch_{target}_timing.csv</c>. The metrics
-/// are computed by peer.py for every contender alike, so the table compares models, not metric code.
+/// and writes <c>riskwatch_{target}_scores.csv</c> (household, score) and <c>riskwatch_{target}_timing.csv</c>; then the
+/// same with <see cref="TrainingOptions.BlendLightGbm"/> (`riskwatch train --lightgbm`) into <c>riskwatch_blend_{target}_…</c>.
+/// The metrics are computed by peer.py for every contender alike, so the table compares models, not metric code.
 /// </summary>
 internal static class PeerRun
 {
@@ -36,6 +37,13 @@ internal static class PeerRun
 
     public static int Run(string directory)
     {
+        Run(directory, "riskwatch", Options());
+        Run(directory, "riskwatch_blend", Options() with { BlendLightGbm = true });
+        return 0;
+    }
+
+    private static void Run(string directory, string prefix, TrainingOptions options)
+    {
         foreach (var target in Enum.GetValues<ModelTarget>())
         {
             var name = target.ToName();
@@ -52,7 +60,7 @@ internal static class PeerRun
             var clock = Stopwatch.StartNew();
             // The earlier folds inside the train matrix test on windows as long as the test split, as `riskwatch train` does.
             var testDates = test.Select(e => e.AsOf).Distinct().Count();
-            var model = RiskModelTrainer.FitUnvalidated(target, train, Options(), testDates);
+            var model = RiskModelTrainer.FitUnvalidated(target, train, options, testDates);
             var trainSeconds = clock.Elapsed.TotalSeconds;
             if (model.Metrics.Tuning is { } tuning)
             {
@@ -60,7 +68,7 @@ internal static class PeerRun
                     CultureInfo.InvariantCulture, $"{c.MinimumExamplesPerLeaf}/{c.Smoothing}/{c.MaximumTreeOutput}/{c.PositiveWeightPower} → PR-AUC {c.MeanPrAuc:0.000}, ROC-AUC {c.MeanRocAuc:0.000}")));
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"peer: riskwatch {name}: min. examples per leaf / smoothing / max. tree output / weight power {tuning.MinimumExamplesPerLeaf}/{tuning.Smoothing}/{tuning.MaximumTreeOutput}/{tuning.PositiveWeightPower} chosen on {tuning.Folds} earlier fold(s): {candidates}"));
+                    $"peer: {prefix} {name}: min. examples per leaf / smoothing / max. tree output / weight power {tuning.MinimumExamplesPerLeaf}/{tuning.Smoothing}/{tuning.MaximumTreeOutput}/{tuning.PositiveWeightPower} chosen on {tuning.Folds} earlier fold(s): {candidates}"));
             }
 
             var rows = test.Select(e => e.Features).ToArray();
@@ -69,7 +77,7 @@ internal static class PeerRun
             var scores = model.Score(rows);
             var scoreSeconds = clock.Elapsed.TotalSeconds;
 
-            using (var writer = new StreamWriter(Path.Combine(directory, $"riskwatch_{name}_scores.csv")))
+            using (var writer = new StreamWriter(Path.Combine(directory, $"{prefix}_{name}_scores.csv")))
             {
                 writer.WriteLine("household,as_of,score");
                 for (var i = 0; i < test.Count; i++)
@@ -79,12 +87,10 @@ internal static class PeerRun
             }
 
             File.WriteAllText(
-                Path.Combine(directory, $"riskwatch_{name}_timing.csv"),
+                Path.Combine(directory, $"{prefix}_{name}_timing.csv"),
                 string.Create(CultureInfo.InvariantCulture, $"train_seconds,score_seconds\n{trainSeconds:0.000},{scoreSeconds:0.000}\n"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"peer: riskwatch {name}: {train.Count:N0} train rows, {test.Count:N0} test rows, train {trainSeconds:0.0} s, score {scoreSeconds:0.000} s"));
+                $"peer: {prefix} {name}: {train.Count:N0} train rows, {test.Count:N0} test rows, train {trainSeconds:0.0} s, score {scoreSeconds:0.000} s"));
         }
-
-        return 0;
     }
 }

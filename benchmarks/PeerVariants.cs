@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
 using RiskWatch.Scoring.Features;
 using RiskWatch.Scoring.Models;
 
@@ -37,10 +38,12 @@ internal static class PeerVariants
                 var positives = foldTrain.Count(r => r.Label);
                 var power = settings.GetValueOrDefault("weight_power", 0.5);
                 var positiveWeight = (float)Math.Max(1.0, Math.Pow((double)(foldTrain.Length - positives) / positives, power));
-                var model = ml.BinaryClassification.Trainers.FastTree(Options(settings))
-                    .Fit(new FeatureDataView(
-                        [.. foldTrain.Select(r => r.Features)], FeatureSchema.Count, [.. foldTrain.Select(r => r.Label)],
-                        [.. foldTrain.Select(r => r.Label ? positiveWeight : 1f)]));
+                var data = new FeatureDataView(
+                    [.. foldTrain.Select(r => r.Features)], FeatureSchema.Count, [.. foldTrain.Select(r => r.Label)],
+                    [.. foldTrain.Select(r => r.Label ? positiveWeight : 1f)]);
+                ITransformer model = settings.ContainsKey("lgbm")
+                    ? ml.BinaryClassification.Trainers.LightGbm(LightGbmOptions(settings)).Fit(data)
+                    : ml.BinaryClassification.Trainers.FastTree(Options(settings)).Fit(data);
                 var scores = RiskModelTrainer.ReadColumn(model.Transform(new FeatureDataView([.. foldTest.Select(r => r.Features)], FeatureSchema.Count)), "Score");
                 using var writer = new StreamWriter(Path.Combine(outDirectory, $"{target}.{fold}.{name}.csv"));
                 writer.WriteLine("household,dong,as_of,label,score");
@@ -104,6 +107,42 @@ internal static class PeerVariants
                 case "bagging_fraction": options.BaggingSize = 1; options.BaggingExampleFraction = value; break;
                 case "unbalanced_sets": options.UnbalancedSets = value > 0; options.ExampleWeightColumnName = null; break;
                 default: throw new ArgumentException($"unknown variant setting {key}", nameof(settings));
+            }
+        }
+
+        return options;
+    }
+
+    private static LightGbmBinaryTrainer.Options LightGbmOptions(Dictionary<string, double> settings)
+    {
+        var options = new LightGbmBinaryTrainer.Options
+        {
+            LabelColumnName = FeatureDataView.LabelColumn,
+            FeatureColumnName = FeatureDataView.FeaturesColumn,
+            ExampleWeightColumnName = FeatureDataView.WeightColumn,
+            NumberOfIterations = 100,
+            NumberOfLeaves = 31,
+            MinimumExampleCountPerLeaf = 30,
+            LearningRate = 0.2,
+            Seed = 1,
+            NumberOfThreads = 1,
+            Booster = new GradientBooster.Options { L2Regularization = 1, MinimumChildWeight = 1 },
+        };
+        foreach (var (key, value) in settings)
+        {
+            switch (key)
+            {
+                case "lgbm": case "weight_power": break;
+                case "trees": options.NumberOfIterations = (int)value; break;
+                case "min_leaf": options.MinimumExampleCountPerLeaf = (int)value; break;
+                case "learning_rate": options.LearningRate = value; break;
+                case "l2": ((GradientBooster.Options)options.Booster).L2Regularization = value; break;
+                case "l1": ((GradientBooster.Options)options.Booster).L1Regularization = value; break;
+                case "min_child_weight": ((GradientBooster.Options)options.Booster).MinimumChildWeight = value; break;
+                case "bins": options.MaximumBinCountPerFeature = (int)value; break;
+                case "feature_fraction": ((GradientBooster.Options)options.Booster).FeatureFraction = value; break;
+                case "subsample": ((GradientBooster.Options)options.Booster).SubsampleFraction = value; ((GradientBooster.Options)options.Booster).SubsampleFrequency = 1; break;
+                default: throw new ArgumentException($"unknown LightGbm variant setting {key}", nameof(settings));
             }
         }
 

@@ -16,6 +16,7 @@ public class ScoringBenchmarks
 {
     private RiskModel _model = null!;
     private RiskModel _lonelyDeath = null!;
+    private RiskModel _blend = null!;
     private float[][] _rows = [];
     private float[] _matrix = [];
     private float[] _probabilities = [];
@@ -51,6 +52,7 @@ public class ScoringBenchmarks
             .Select(e => e with { Label = random.NextDouble() < 1 / (1 + Math.Exp(-(-9 + e.Features[FeatureSchema.IndexOf("standby_days_14")] + (0.5 * e.Features[FeatureSchema.IndexOf("telecom_silent_days")])))) })
             .ToList();
         _lonelyDeath = RiskModelTrainer.FitUnvalidated(ModelTarget.LonelyDeath, rare, new TrainingOptions { Seed = 1 });
+        _blend = RiskModelTrainer.FitUnvalidated(ModelTarget.Crisis, examples, new TrainingOptions { Seed = 1, BlendLightGbm = true });
         _rows = Enumerable.Range(0, Households).Select(_ => RandomRow(random)).ToArray();
         _matrix = _rows.SelectMany(r => r).ToArray();
         _probabilities = new float[Households];
@@ -89,6 +91,14 @@ public class ScoringBenchmarks
     {
         _model.Score(_matrix, _probabilities);
         _lonelyDeath.Score(_matrix, _probabilities);
+        return _probabilities[^1];
+    }
+
+    /// <summary><see cref="ScoreFlatMatrix"/> for the FastTree + LightGbm blend (`--lightgbm`): 200 trees instead of 100.</summary>
+    [Benchmark]
+    public float ScoreFlatMatrixBlend()
+    {
+        _blend.Score(_matrix, _probabilities);
         return _probabilities[^1];
     }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scoring vs peers, one command: RiskWatch's trainer, xgboost and scikit-learn's HistGradientBoosting on the same split,
+# Scoring vs peers, one command: RiskWatch's trainer (FastTree, and the FastTree + LightGbm blend of --lightgbm), xgboost and scikit-learn's HistGradientBoosting on the same split,
 # side by side in benchmarks/RESULTS.md ("Scoring vs peers (issue 4)").
 #
 #   benchmarks/peer/compare.sh [--home DIR] [--capacity K]
