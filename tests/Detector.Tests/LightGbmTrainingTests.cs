@@ -24,7 +24,7 @@ public sealed class LightGbmTrainingTests(DistrictFixture district)
                 var manifest = Directory.GetFiles(Path.Combine(home, "models"), model.Version + ".json", SearchOption.AllDirectories).Single();
                 using var json = JsonDocument.Parse(await File.ReadAllTextAsync(manifest, TestContext.Current.CancellationToken));
                 Assert.True(json.RootElement.GetProperty("training").GetProperty("blend_light_gbm").GetBoolean(), model.Version);
-                Assert.Contains(model.Version, result.Out, StringComparison.Ordinal);
+                Assert.Contains($"{model.Version} (FastTree + LightGbm blend + Platt)", result.Out, StringComparison.Ordinal);
                 versions.Add(model.Version);
             }
 

@@ -23,6 +23,7 @@ public sealed class ModelReportCliTests(DistrictFixture district)
         }
 
         Assert.Contains("precision / recall @ capacity 5/dong/day", markdown, StringComparison.Ordinal);
+        Assert.Contains("- trainer: FastTree + Platt\n", markdown.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains("| sex | ", markdown, StringComparison.Ordinal);
         Assert.Contains("| dong | ", markdown, StringComparison.Ordinal);
     }

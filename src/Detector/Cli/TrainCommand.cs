@@ -37,7 +37,7 @@ internal static class TrainCommand
 
             var m = model.Metrics;
             var table = new Table()
-                .Title($"[bold]{model.Version}[/] — temporal validation, latest fold (test from {m.TestFrom:yyyy-MM-dd})")
+                .Title($"[bold]{model.Version}[/] ({model.Trainer}) — temporal validation, latest fold (test from {m.TestFrom:yyyy-MM-dd})")
                 .Border(TableBorder.Rounded)
                 .AddColumns("metric", "value");
             table.AddRow("train rows / positives", $"{m.TrainRows:N0} / {m.TrainPositives:N0}");

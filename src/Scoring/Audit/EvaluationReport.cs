@@ -51,6 +51,7 @@ public static class EvaluationReport
         md.AppendLine(c, $"## {name} — {TitleOf(v.Target)}");
         md.AppendLine();
         md.AppendLine(c, $"- model version: `{v.Version}` (data hash `{v.DataHash[..16]}…`), as-of dates {v.TrainedFrom:yyyy-MM-dd}..{v.TrainedThrough:yyyy-MM-dd}");
+        md.AppendLine(c, $"- trainer: {RiskModel.TrainerName(v.BlendsLightGbm)}");
         md.AppendLine(c, $"- latest fold: train {m.TrainRows:N0} rows / {m.TrainPositives:N0} positives, test from {m.TestFrom:yyyy-MM-dd}: {m.TestRows:N0} rows / {m.TestPositives:N0} positives (base rate {F(m.TestRows == 0 ? double.NaN : (double)m.TestPositives / m.TestRows)})");
         md.AppendLine(c, $"- ROC-AUC {F(m.RocAuc)} (95% interval {F(m.RocAucLow)}–{F(m.RocAucHigh)}), PR-AUC {F(m.PrAuc)}");
         md.AppendLine(c, $"- ties in the ranking: {m.TieBreak}");

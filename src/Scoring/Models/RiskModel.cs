@@ -52,6 +52,14 @@ public sealed class RiskModel
 
     public IReadOnlyList<string> FeatureNames => _manifest.Features;
 
+    /// <summary>Whether this is the FastTree + LightGbm blend (<see cref="TrainingOptions.BlendLightGbm"/>) rather than FastTree alone.</summary>
+    public bool BlendsLightGbm => _manifest.Training.BlendLightGbm;
+
+    /// <summary>What scores, for titles and reports: "FastTree + Platt" or "FastTree + LightGbm blend + Platt".</summary>
+    public string Trainer => TrainerName(BlendsLightGbm);
+
+    internal static string TrainerName(bool blendsLightGbm) => blendsLightGbm ? "FastTree + LightGbm blend + Platt" : "FastTree + Platt";
+
     /// <summary>
     /// Calibrated probabilities of the target, one per row: the model's own trees and calibrator walked over the rows
     /// (<see cref="CompiledEnsemble"/>, several times faster than a pass through IDataView and equal to it), or the ML.NET

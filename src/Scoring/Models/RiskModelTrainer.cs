@@ -207,7 +207,7 @@ public static class RiskModelTrainer
             latest.RocAucLow, latest.RocAucHigh, folds, ModelMetrics.TieBreakRule, Warnings(folds, options), tuning);
         var dataHash = DataHash(target, options, rows);
         var version = string.Create(CultureInfo.InvariantCulture, $"{target.ToName()}-{dates[^1]:yyyyMMdd}-{dataHash[..8]}");
-        return new ValidationResult(target, version, dataHash, dates[0], dates[^1], metrics, [.. test.Select((r, i) => new ScoredExample(r, testScores[i]))]);
+        return new ValidationResult(target, version, dataHash, dates[0], dates[^1], metrics, [.. test.Select((r, i) => new ScoredExample(r, testScores[i]))], options.BlendLightGbm);
     }
 
     /// <summary>One earlier temporal fold: training rows before its cut-off, test rows in its window (as-of order).</summary>

@@ -91,5 +91,7 @@ public sealed record ScoredExample(TrainingExample Example, float Probability);
 /// <summary>What <see cref="RiskModelTrainer.Validate"/> measured, and the version <see cref="RiskModelTrainer.Train"/> gives a model of the same examples.</summary>
 /// <param name="Test">The latest fold's test rows with calibrated probabilities, in (as-of, household key) order.</param>
 /// <param name="TrainedFrom">First as-of date among the examples (the training window of the model of the same examples).</param>
+/// <param name="BlendsLightGbm">Validated as the FastTree + LightGbm blend (<see cref="TrainingOptions.BlendLightGbm"/>).</param>
 public sealed record ValidationResult(
-    ModelTarget Target, string Version, string DataHash, DateOnly TrainedFrom, DateOnly TrainedThrough, ModelMetrics Metrics, IReadOnlyList<ScoredExample> Test);
+    ModelTarget Target, string Version, string DataHash, DateOnly TrainedFrom, DateOnly TrainedThrough, ModelMetrics Metrics, IReadOnlyList<ScoredExample> Test,
+    bool BlendsLightGbm = false);

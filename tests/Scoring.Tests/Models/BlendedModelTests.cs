@@ -28,6 +28,9 @@ public sealed class BlendedModelTests(BlendedModelFixture fixture, TrainedModelF
     {
         var rows = fixture.Examples.Take(500).Select(e => e.Features).ToList();
 
+        Assert.True(fixture.Model.BlendsLightGbm);
+        Assert.False(fastTreeAlone.Model.BlendsLightGbm);
+        Assert.Equal("FastTree + LightGbm blend + Platt", fixture.Model.Trainer);
         Assert.NotEqual(fastTreeAlone.Model.Version, fixture.Model.Version);
         Assert.NotEqual(fastTreeAlone.Model.DataHash, fixture.Model.DataHash);
         Assert.NotEqual(fastTreeAlone.Model.Score(rows), fixture.Model.Score(rows));
@@ -84,6 +87,7 @@ public sealed class BlendedModelTests(BlendedModelFixture fixture, TrainedModelF
         Assert.Equal(model.Score(rows), loaded.Score(rows));
         Assert.Equal(model.ScoreThroughDataView(rows), loaded.ScoreThroughDataView(rows));
         Assert.Equal(model.Explain(SyntheticExamples.RiskyRow(), 3), loaded.Explain(SyntheticExamples.RiskyRow(), 3));
+        Assert.True(loaded.BlendsLightGbm);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, model.Version + ".json")));
         Assert.True(json.RootElement.GetProperty("training").GetProperty("blend_light_gbm").GetBoolean());
     }
