@@ -6,7 +6,6 @@ using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
-using Microsoft.ML.Trainers.LightGbm;
 
 namespace RiskWatch.Scoring.Models;
 
@@ -97,7 +96,7 @@ internal sealed class CompiledEnsemble
             return null;
         }
 
-        var members = Members(chain);
+        var members = ModelMember.Of(chain);
         var platt = chain.OfType<CalibratorTransformer<PlattCalibrator>>().FirstOrDefault();
         if (members.Count is < 1 or > 2 || platt is null || PlattOf(platt) is not { } calibrator)
         {
@@ -107,8 +106,8 @@ internal sealed class CompiledEnsemble
         // A blend's score is the average of its members' (RiskModelTrainer.BlendExpression): every tree's weight and each
         // bias take a share, and the trees of both members are one list.
         var share = 1.0 / members.Count;
-        var trees = members.SelectMany(e => e.Trees.Select((tree, t) => (Tree: tree, Weight: share * e.TreeWeights[t]))).ToArray();
-        var bias = members.Sum(e => share * e.Bias);
+        var trees = members.SelectMany(m => m.Trees.Trees.Select((tree, t) => (Tree: tree, Weight: share * m.Trees.TreeWeights[t]))).ToArray();
+        var bias = members.Sum(m => share * m.Trees.Bias);
         var nodes = new List<Node>();
         var values = new List<double>();
         var starts = new int[trees.Length];
@@ -162,15 +161,6 @@ internal sealed class CompiledEnsemble
 
         return new CompiledEnsemble(featureCount, [.. nodes], [.. values], starts, depths, bitvectors, bias, calibrator.Slope, calibrator.Offset);
     }
-
-    /// <summary>The tree ensembles of a model's chain, in chain order: FastTree's, and LightGbm's in a blend.</summary>
-    internal static IReadOnlyList<RegressionTreeEnsemble> Members(TransformerChain<ITransformer> chain) =>
-        [.. chain.Select(t => t switch
-        {
-            ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>> f => f.Model.SubModel.TrainedTreeEnsemble,
-            ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<LightGbmBinaryModelParameters, PlattCalibrator>> l => l.Model.SubModel.TrainedTreeEnsemble,
-            _ => null,
-        }).OfType<RegressionTreeEnsemble>()];
 
     /// <summary>Tree <paramref name="t"/>'s splits and left-to-right leaves into <paramref name="into"/> (its earlier trees already there).</summary>
     private static void AddBitvectorTree(RegressionTree tree, double weight, int t, Bitvectors into)

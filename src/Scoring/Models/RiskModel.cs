@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Microsoft.ML;
-using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
-using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
 using RiskWatch.Scoring.Features;
 using RiskWatch.Scoring.Reasons;
@@ -149,6 +147,8 @@ public sealed class RiskModel
             return [];
         }
 
+        // Signed contributions averaged over the members as their raw scores are, and only then the positive ones kept: a
+        // feature one member pushes up and the other pushes down by as much does not push the blend's score up.
         var dense = new float[FeatureNames.Count];
         var members = _contributions.Value;
         foreach (var member in members)
@@ -234,21 +234,11 @@ public sealed class RiskModel
         return new RiskModel(manifest, ml, model, inputSchema);
     }
 
+    /// <summary>One feature-contribution transformer per tree member (<see cref="ModelMember"/>), each giving both signs.</summary>
     private ITransformer[] CreateContributionTransformers()
     {
-        var chain = (TransformerChain<ITransformer>)_model;
-        var fastTree = chain.OfType<ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>>>();
-        var lightGbm = chain.OfType<ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<LightGbmBinaryModelParameters, PlattCalibrator>>>();
         var empty = new FeatureDataView([], FeatureNames.Count);
-        return
-        [
-            .. fastTree.Select(trees => _ml.Transforms
-                .CalculateFeatureContribution(trees, numberOfPositiveContributions: FeatureNames.Count, numberOfNegativeContributions: 0, normalize: false)
-                .Fit(empty)),
-            .. lightGbm.Select(trees => _ml.Transforms
-                .CalculateFeatureContribution(trees, numberOfPositiveContributions: FeatureNames.Count, numberOfNegativeContributions: 0, normalize: false)
-                .Fit(empty)),
-        ];
+        return [.. ModelMember.Of((TransformerChain<ITransformer>)_model).Select(member => member.SignedContributions(_ml.Transforms, FeatureNames.Count).Fit(empty))];
     }
 
     /// <summary>Writes beside the target and renames over it, so a reader never sees half a model.</summary>

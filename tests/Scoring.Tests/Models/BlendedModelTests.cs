@@ -1,7 +1,13 @@
 using System.Runtime.Intrinsics.X86;
 using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Calibrators;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
 using RiskWatch.Scoring.Features;
 using RiskWatch.Scoring.Models;
+using RiskWatch.Scoring.Reasons;
 
 namespace RiskWatch.Scoring.Tests.Models;
 
@@ -74,6 +80,55 @@ public sealed class BlendedModelTests(BlendedModelFixture fixture, TrainedModelF
             ["arrears_months_health_insurance", "elec_flat_days"],
             reasons.Select(r => r.Code).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void Explain_averages_both_members_signed_contributions_before_keeping_the_positive_ones()
+    {
+        // Each member's contributions of both signs, computed here from the saved chain with ML.NET alone.
+        var model = fixture.Model;
+        model.Save(_directory);
+        var ml = new MLContext(seed: 1);
+        var chain = (TransformerChain<ITransformer>)ml.Model.Load(Path.Combine(_directory, model.Version + ".zip"), out _);
+        var fastTree = chain.OfType<ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>>>().Single();
+        var lightGbm = chain.OfType<ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<LightGbmBinaryModelParameters, PlattCalibrator>>>().Single();
+        var rows = fixture.Examples.Take(2_000).Select(e => e.Features).ToList();
+        var ofFastTree = Contributions(ml.Transforms.CalculateFeatureContribution(fastTree, FeatureSchema.Count, FeatureSchema.Count, normalize: false), rows);
+        var ofLightGbm = Contributions(ml.Transforms.CalculateFeatureContribution(lightGbm, FeatureSchema.Count, FeatureSchema.Count, normalize: false), rows);
+
+        // Rows on which averaging only the positive parts (each member's negatives dropped first) names other reasons.
+        var telling = Enumerable.Range(0, rows.Count)
+            .Select(r => (
+                Row: rows[r],
+                Signed: Reasons(rows[r], [.. ofFastTree[r].Zip(ofLightGbm[r], (f, l) => (f + l) / 2)]),
+                PositiveOnly: Reasons(rows[r], [.. ofFastTree[r].Zip(ofLightGbm[r], (f, l) => (Math.Max(f, 0) + Math.Max(l, 0)) / 2)]),
+                Disagree: ofFastTree[r].Zip(ofLightGbm[r], (f, l) => (f > 0 && l < 0) || (f < 0 && l > 0)).Any(d => d)))
+            .Where(t => !t.Signed.SequenceEqual(t.PositiveOnly))
+            .Take(20)
+            .ToList();
+
+        Assert.NotEmpty(telling);
+        Assert.All(telling, t =>
+        {
+            Assert.True(t.Disagree);
+            Assert.Equal(t.Signed, model.Explain(t.Row, 3).Select(r => r.Code));
+        });
+    }
+
+    private static float[][] Contributions(IEstimator<ITransformer> estimator, List<float[]> rows)
+    {
+        var output = estimator.Fit(new FeatureDataView([], FeatureSchema.Count)).Transform(new FeatureDataView(rows, FeatureSchema.Count));
+        return [.. output.GetColumn<VBuffer<float>>(output.Schema["FeatureContributions"]).Select(v => v.DenseValues().ToArray())];
+    }
+
+    /// <summary>The top 3 reason codes of <paramref name="contributions"/>: the positive ones, largest first, that ReasonWriter has words for.</summary>
+    private static string[] Reasons(float[] row, float[] contributions) =>
+        [.. Enumerable.Range(0, contributions.Length)
+            .Where(i => contributions[i] > 0)
+            .OrderByDescending(i => contributions[i])
+            .ThenBy(i => i)
+            .Select(i => ReasonWriter.ForFeature(FeatureSchema.Names[i], row[i])?.Code)
+            .OfType<string>()
+            .Take(3)];
 
     [Fact]
     public void A_saved_and_loaded_blend_scores_and_explains_identically_and_says_it_is_a_blend()
