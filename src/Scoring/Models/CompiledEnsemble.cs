@@ -6,6 +6,7 @@ using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Transforms;
 
 namespace RiskWatch.Scoring.Models;
 
@@ -88,8 +89,12 @@ internal sealed class CompiledEnsemble
     /// <summary>Whether <see cref="ScoringKernel.Bitvector"/> can run: AVX2 (for 8-lane integer masks and the leaf gather) and ≤ 32 leaves per tree.</summary>
     public bool SupportsBitvector => _bitvectors is not null && Avx2.IsSupported;
 
-    /// <summary>The compiled form of a chain of (FastTree binary, Platt calibrator), or null for any other shape.</summary>
-    public static CompiledEnsemble? TryCompile(ITransformer model, int featureCount)
+    /// <summary>
+    /// The compiled form of a chain <see cref="RiskModelTrainer"/> fits — FastTree binary then Platt, or the blend (FastTree,
+    /// LightGbm, the average of their raw scores, Platt) — or null for any other shape, which scores through IDataView.
+    /// </summary>
+    /// <param name="blendsLightGbm">The manifest's word that this is the blend: its two members and the averaging expression must be there, and without it neither may be.</param>
+    public static CompiledEnsemble? TryCompile(ITransformer model, int featureCount, bool blendsLightGbm)
     {
         if (model is not TransformerChain<ITransformer> chain)
         {
@@ -97,8 +102,10 @@ internal sealed class CompiledEnsemble
         }
 
         var members = ModelMember.Of(chain);
+        MemberKind[] expected = blendsLightGbm ? [MemberKind.FastTree, MemberKind.LightGbm] : [MemberKind.FastTree];
+        var averages = chain.Count(t => t is ExpressionTransformer);
         var platt = chain.OfType<CalibratorTransformer<PlattCalibrator>>().FirstOrDefault();
-        if (members.Count is < 1 or > 2 || platt is null || PlattOf(platt) is not { } calibrator)
+        if (!members.Select(m => m.Kind).SequenceEqual(expected) || averages != (blendsLightGbm ? 1 : 0) || platt is null || PlattOf(platt) is not { } calibrator)
         {
             return null;
         }

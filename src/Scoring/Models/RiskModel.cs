@@ -29,7 +29,7 @@ public sealed class RiskModel
         _inputSchema = inputSchema;
         Target = ModelTargetNames.Parse(manifest.Target);
         _contributions = new Lazy<ITransformer[]>(CreateContributionTransformers);
-        _compiled = new Lazy<CompiledEnsemble?>(() => CompiledEnsemble.TryCompile(_model, manifest.Features.Count));
+        _compiled = new Lazy<CompiledEnsemble?>(() => CompiledEnsemble.TryCompile(_model, manifest.Features.Count, manifest.Training.BlendLightGbm));
     }
 
     /// <summary>e.g. <c>crisis-20261122-3f9a1c2b</c>: target, last as-of date trained on, first 8 hex digits of <see cref="DataHash"/>.</summary>

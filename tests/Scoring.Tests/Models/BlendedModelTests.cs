@@ -148,6 +148,28 @@ public sealed class BlendedModelTests(BlendedModelFixture fixture, TrainedModelF
     }
 
     [Fact]
+    public void A_manifest_that_disagrees_with_the_chain_about_the_blend_scores_through_idataview()
+    {
+        var rows = fixture.Examples.Take(500).Select(e => e.Features).ToList();
+        foreach (var (model, claimsBlend) in new[] { (fixture.Model, false), (fastTreeAlone.Model, true) })
+        {
+            var directory = Path.Combine(_directory, model.Version);
+            model.Save(directory);
+            var manifest = Path.Combine(directory, model.Version + ".json");
+            var json = File.ReadAllText(manifest);
+            var flag = $"\"blend_light_gbm\": {(!claimsBlend ? "true" : "false")}";
+            Assert.Contains(flag, json, StringComparison.Ordinal);
+            File.WriteAllText(manifest, json.Replace(flag, $"\"blend_light_gbm\": {(claimsBlend ? "true" : "false")}", StringComparison.Ordinal));
+
+            var loaded = RiskModel.Load(Path.Combine(directory, model.Version + ".zip"));
+
+            Assert.Equal(claimsBlend, loaded.BlendsLightGbm);
+            Assert.False(loaded.IsCompiled, model.Version);
+            Assert.Equal(model.ScoreThroughDataView(rows), loaded.Score(rows));
+        }
+    }
+
+    [Fact]
     public void Training_the_blend_is_deterministic_whatever_the_order_of_the_examples()
     {
         var examples = SyntheticExamples.Create(households: 400, asOfDates: 6, seed: 5, intercept: -5);
