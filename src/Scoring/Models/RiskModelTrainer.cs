@@ -36,6 +36,38 @@ public static class RiskModelTrainer
     private const int CalibrationFolds = 2;
     private const string ScoreColumn = "Score";
 
+    /// <summary>FastTree's default learning rate, so both members of a blend take steps of the same size.</summary>
+    private const double LightGbmLearningRate = 0.2;
+
+    /// <summary>
+    /// LightGbm's L2 term on leaf values, xgboost's λ = 1: the leaf is −G / (H + λ), so a leaf of a few weighted positives
+    /// with tiny hessians is held in — the regularization FastTree lacks (RESULTS.md, issue 4 notes, third round).
+    /// </summary>
+    private const double LightGbmL2 = 1;
+
+    /// <summary>
+    /// LightGbm's minimum hessian sum per leaf, xgboost's min_child_weight = 1: where positives are 1% and hessians p(1 − p)
+    /// are tiny, it asks for roughly 100 rows where the minimum row count asks for 30, so no leaf forms around a few
+    /// confident rows (TrainingOptions.MinimumExamplesPerLeaf says the same of xgboost).
+    /// </summary>
+    private const double LightGbmMinimumChildWeight = 1;
+
+    /// <summary>
+    /// LightGbm's positives weighted (negatives / positives)^this, √ as the peers are, whatever the FastTree candidate's
+    /// power: the ¼ candidate reins in FastTree's leaf values, which carry the weight in the gradient mean only; LightGbm's
+    /// Newton leaves carry it in both sums (and λ), as xgboost's do (RESULTS.md, issue 4 notes, fourth round).
+    /// </summary>
+    private const double LightGbmPositiveWeightPower = 0.5;
+
+    /// <summary>Where a blend keeps FastTree's raw score before LightGbm's trees overwrite <c>Score</c>.</summary>
+    private const string FastTreeScoreColumn = "FastTreeScore";
+
+    /// <summary>Where a blend keeps LightGbm's raw score before the average is written to <c>Score</c>.</summary>
+    private const string LightGbmScoreColumn = "LightGbmScore";
+
+    /// <summary>How a blend's two raw scores become its score: their plain average (<see cref="CompiledEnsemble"/> relies on it).</summary>
+    internal const string BlendExpression = "(fastTree, lightGbm) => (fastTree + lightGbm) / 2";
+
     /// <summary>Validates (see <see cref="Validate"/>), then fits the returned model on every example.</summary>
     /// <exception cref="InsufficientLabelsException">Fewer positives than <see cref="TrainingOptions.MinimumPositives"/>.</exception>
     public static RiskModel Train(ModelTarget target, IReadOnlyList<TrainingExample> examples, TrainingOptions options, CancellationToken cancellationToken = default)
@@ -437,8 +469,10 @@ public static class RiskModelTrainer
 
             // One thread: LightGbm's multithreaded histogram sums are not bit-reproducible, and the model must be a function of the data.
             NumberOfThreads = 1,
-            Booster = new GradientBooster.Options { L2Regularization = 1, MinimumChildWeight = 1 },
-        }).Fit(new FeatureDataView(features, FeatureSchema.Count, labels, Weights(labels, 0.5).Weights));
+
+            // λ and min_child_weight as xgboost's, and √ weights as the peers': see the constants for why each.
+            Booster = new GradientBooster.Options { L2Regularization = LightGbmL2, MinimumChildWeight = LightGbmMinimumChildWeight },
+        }).Fit(new FeatureDataView(features, FeatureSchema.Count, labels, Weights(labels, LightGbmPositiveWeightPower).Weights));
 
         var empty = new FeatureDataView([], FeatureSchema.Count);
         var keepFastTree = ml.Transforms.CopyColumns(FastTreeScoreColumn, ScoreColumn).Fit(fastTree.Transform(empty));
@@ -448,15 +482,6 @@ public static class RiskModelTrainer
             .Fit(keepLightGbm.Transform(lightGbm.Transform(afterFastTree)));
         return new TransformerChain<ITransformer>(fastTree, keepFastTree, lightGbm, keepLightGbm, average);
     }
-
-    /// <summary>FastTree's default learning rate, so both members take steps of the same size.</summary>
-    private const double LightGbmLearningRate = 0.2;
-
-    private const string FastTreeScoreColumn = "FastTreeScore";
-    private const string LightGbmScoreColumn = "LightGbmScore";
-
-    /// <summary>How a blend's two raw scores become its score: their plain average (<see cref="CompiledEnsemble"/> relies on it).</summary>
-    internal const string BlendExpression = "(fastTree, lightGbm) => (fastTree + lightGbm) / 2";
 
     private static BinaryPredictionTransformer<CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator>> FitFastTree(
         MLContext ml, TrainingOptions options, TreeSettings settings, float[][] features, bool[] labels, float[] weights)
