@@ -39,6 +39,7 @@ public sealed class BlendedModelTests(BlendedModelFixture fixture, TrainedModelF
         Assert.Equal("FastTree + LightGbm blend + Platt", fixture.Model.Trainer);
         Assert.NotEqual(fastTreeAlone.Model.Version, fixture.Model.Version);
         Assert.NotEqual(fastTreeAlone.Model.DataHash, fixture.Model.DataHash);
+        Assert.Equal("blend:lightgbm:lr0.2:l2=1:mcw=1:w0.5:nomissing", RiskModelTrainer.BlendMarker); // hashed: LightGbm's settings are in the version
         Assert.NotEqual(fastTreeAlone.Model.Score(rows), fixture.Model.Score(rows));
     }
 
@@ -145,6 +146,40 @@ public sealed class BlendedModelTests(BlendedModelFixture fixture, TrainedModelF
         Assert.True(loaded.BlendsLightGbm);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, model.Version + ".json")));
         Assert.True(json.RootElement.GetProperty("training").GetProperty("blend_light_gbm").GetBoolean());
+    }
+
+    [Fact]
+    public void A_blend_trained_on_rows_with_missing_values_compiles_to_the_idataview_pass_on_those_rows()
+    {
+        // The two features that drive the label and two of noise missing in about a sixth of the rows each. FastTree leaves
+        // a row with NaN out of its fit (ML.NET's rule), LightGbm learns where to send missing values: those are the splits.
+        var examples = SyntheticExamples.Create(households: 400, asOfDates: 6, seed: 9, intercept: -5);
+        int[] missing = [.. new[] { "arrears_months_health_insurance", "elec_flat_days", "kwh_ratio_7_60", "water_ratio_7_60" }.Select(FeatureSchema.IndexOf)];
+        var random = new Random(9);
+        foreach (var example in examples)
+        {
+            foreach (var i in missing.Where(_ => random.Next(6) == 0))
+            {
+                example.Features[i] = float.NaN;
+            }
+        }
+
+        var model = RiskModelTrainer.Train(ModelTarget.Crisis, examples, new TrainingOptions { Trees = 20, BlendLightGbm = true }, TestContext.Current.CancellationToken);
+        var rows = examples.Select(e => e.Features).Where(r => r.Any(float.IsNaN)).Take(1_000).ToList();
+        var matrix = rows.SelectMany(r => r).ToArray();
+        var reference = model.ScoreThroughDataView(rows);
+
+        Assert.True(model.IsCompiled);
+        Assert.Equal(1_000, rows.Count);
+        foreach (var kernel in Avx2.IsSupported ? [ScoringKernel.Walk, ScoringKernel.Bitvector] : new[] { ScoringKernel.Walk })
+        {
+            var probabilities = new float[rows.Count];
+            model.Compiled!.Score(matrix, probabilities, kernel);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                Assert.True(Math.Abs(probabilities[i] - reference[i]) < 1e-6, $"{kernel}, row {i}: {probabilities[i]} vs ML.NET {reference[i]}");
+            }
+        }
     }
 
     [Fact]
