@@ -226,7 +226,8 @@ public sealed class RiskModel
 
         var ml = new MLContext(manifest.Training.Seed);
 
-        // A blend's LightGbm part (and its averaging Expression) is found by ML.NET's component catalog only once its assembly is registered.
+        // Belt and braces: ML.NET's loader may well find a blend's LightGbm member and its averaging Expression from what the
+        // zip records; registering their assemblies here costs nothing and does not depend on it.
         ml.ComponentCatalog.RegisterAssembly(typeof(LightGbmBinaryModelParameters).Assembly);
         ml.ComponentCatalog.RegisterAssembly(typeof(Microsoft.ML.Transforms.ExpressionEstimator).Assembly);
         using var zip = File.OpenRead(zipPath);

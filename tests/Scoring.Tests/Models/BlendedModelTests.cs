@@ -205,8 +205,10 @@ public sealed class BlendedModelTests(BlendedModelFixture fixture, TrainedModelF
     }
 
     [Fact]
-    public void Training_the_blend_is_deterministic_whatever_the_order_of_the_examples()
+    public void Training_the_blend_on_the_same_rows_in_any_order_gives_the_same_model()
     {
+        // What this proves: the model is a function of the rows, not of their order. It does not prove that LightGbm runs on
+        // one thread (RiskModelTrainer sets NumberOfThreads = 1; a multithreaded fit can still agree with itself on 2 cores).
         var examples = SyntheticExamples.Create(households: 400, asOfDates: 6, seed: 5, intercept: -5);
         var options = new TrainingOptions { Trees = 20, BlendLightGbm = true };
         var first = RiskModelTrainer.Train(ModelTarget.Crisis, examples, options, TestContext.Current.CancellationToken);
