@@ -29,6 +29,21 @@ public sealed class ModelReportCliTests(DistrictFixture district)
     }
 
     [Fact]
+    public async Task Evaluate_with_lightgbm_names_the_blend_as_the_trainer_of_both_models()
+    {
+        var output = TestPaths.NewTempDirectory();
+
+        var result = await CliProcess.RunAsync(district.Home, "evaluate", "--as-of", "2026-11-22", "--lightgbm", "--out", output);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var markdown = (await File.ReadAllTextAsync(Path.Combine(output, "report.md"), TestContext.Current.CancellationToken)).ReplaceLineEndings("\n");
+        Assert.Contains("## crisis", markdown, StringComparison.Ordinal);
+        Assert.Contains("## lonely_death", markdown, StringComparison.Ordinal);
+        Assert.Equal(2, markdown.Split("- trainer: FastTree + LightGbm blend + Platt\n").Length - 1);
+        Assert.DoesNotContain("- trainer: FastTree + Platt\n", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Export_features_writes_train_and_test_matrices_with_hashed_households()
     {
         var output = TestPaths.NewTempDirectory();
