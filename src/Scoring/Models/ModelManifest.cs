@@ -26,6 +26,10 @@ internal sealed record ModelManifest(
 }
 
 /// <summary>How the model was trained, for the record.</summary>
+/// <param name="PositiveWeight">
+/// FastTree's weight on positives, (neg/pos)^<paramref name="PositiveWeightPower"/>. FastTree's only: a blend's LightGbm
+/// member always weights them √(neg/pos) (RiskModelTrainer's LightGbmPositiveWeightPower), whatever the power here.
+/// </param>
 /// <param name="Smoothing">FastTree's smoothing; 0 in manifests written before it was chosen.</param>
 /// <param name="MaximumTreeOutput">FastTree's cap on a leaf's value; its default 100 in manifests written before it was chosen.</param>
 /// <param name="PositiveWeightPower">Positives weighted (neg/pos)^this (<see cref="PositiveWeight"/>); ½ in manifests written before it was chosen.</param>
