@@ -3,11 +3,13 @@ using System.Text;
 using Dapper;
 using RiskWatch.Detector.Histories;
 using RiskWatch.Detector.Jobs;
+using RiskWatch.Detector.Policy;
 using RiskWatch.Detector.Queue;
 using RiskWatch.Ingest.Feeds;
 using RiskWatch.Ingest.Privacy;
 using RiskWatch.Ingest.Store;
 using RiskWatch.Scoring.Features;
+using RiskWatch.Scoring.Models;
 
 namespace RiskWatch.Detector.Tests;
 
@@ -107,6 +109,54 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
             var queues = await QueueText.OfAsync(reference);
             Assert.NotEmpty(queues);
             Assert.Equal(queues, await QueueText.OfAsync(chunked));
+        }
+    }
+
+    [Fact]
+    public async Task Nightly_lists_every_household_its_dongs_policy_flags_among_all_the_households_it_scores()
+    {
+        var (home, store) = await district.NewHomeAsync();
+        using (store)
+        {
+            // The pass keeps the reasons and features of flagged households only: it must pick them by each dong's own
+            // thresholds, as the flags do. One dong gets lower thresholds; capacity is high enough to list every flag.
+            var history = await new HistoryLoader(store).LoadAsync(Start, DistrictFixture.RunDate, dongs: null, CancellationToken.None);
+            var lowered = history.Households.Select(h => h.History.DongCode).Order(StringComparer.Ordinal).First();
+            var policy = new ThresholdPolicy
+            {
+                DailyCapacityPerDong = 100_000,
+                ThresholdsByDong = new Dictionary<string, DongThresholds>(StringComparer.Ordinal) { [lowered] = new(0.05, 0.01) },
+            };
+            var night = await DistrictFixture.NewPass(store, home, policy).RunPartitionAsync(PassRequest.Live(DistrictFixture.RunDate), CancellationToken.None);
+
+            // Every household, read by the reference reader and scored here, through the flags.
+            var models = new ModelRegistry(Path.Combine(home, "models"));
+            var crisis = models.LoadCurrent(ModelTarget.Crisis)!;
+            var lonely = models.LoadCurrent(ModelTarget.LonelyDeath)!;
+            var active = history.Households.Where(h => h.ActiveOn(DistrictFixture.RunDate)).ToList();
+            var features = active.Select(h => Features(h.History)).ToList();
+            var (crisisScores, lonelyScores) = (crisis.Score(features), lonely.Score(features));
+            var all = active
+                .Select((h, i) => new ScoredHousehold(h, i, crisisScores[i], lonelyScores[i], FlatlineSignal.Compute(h.History, DistrictFixture.RunDate)))
+                .ToList();
+            var expected = Flagger.Select(all, policy)
+                .Select(f => $"{f.Scored.Household.HouseholdNo} {f.DongCode} {LaneText.Of(f.Lane)} {LaneText.Of(f.Priority)}")
+                .Order(StringComparer.Ordinal)
+                .ToList();
+
+            await using var connection = await store.OpenConnectionAsync(CancellationToken.None);
+            var listed = (await connection.QueryAsync<(long No, string Dong, string Lane, string Priority)>(
+                    "SELECT household_no, dong_code, lane, priority FROM run_list WHERE run_date = @date AND mode = 'live'",
+                    new { date = DistrictFixture.RunDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }))
+                .Select(r => $"{r.No} {r.Dong} {r.Lane} {r.Priority}")
+                .Order(StringComparer.Ordinal)
+                .ToList();
+
+            Assert.Equal(active.Count, night.HouseholdsScored);
+            Assert.Equal(expected.Count, night.Flagged);
+            Assert.Contains(expected, e => e.Split(' ')[1] == lowered && e.EndsWith(" normal", StringComparison.Ordinal));
+            Assert.Contains(expected, e => e.Split(' ')[1] != lowered);
+            Assert.Equal(expected, listed);
         }
     }
 

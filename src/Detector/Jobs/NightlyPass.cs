@@ -111,13 +111,13 @@ internal sealed class NightlyPass(
         try
         {
             await EnsureFeedsArrivedAsync(runDate, cancellationToken);
-            var scored = await ScoreAsync(runDate, request.Partition, crisis, lonely, timings, cancellationToken);
+            var scored = await ScoreAsync(runDate, request.Partition, crisis, lonely, policy, timings, cancellationToken);
 
             // The history reader's pools (slab windows, the last chunks' usage arrays: hundreds of MB at a million
             // households) died with it: one full collection gives their memory to the flags and the push.
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             var flagStage = timings.Measure("flag");
-            var flags = Flagger.Select(scored.Households, policy);
+            var flags = Flagger.Select(scored.Flagged, policy);
             var drafts = flags.Select(f => new CaseDraft(
                 f.Scored.Household.HouseholdNo,
                 f.Scored.Household.History.HouseholdKey,
@@ -222,16 +222,22 @@ internal sealed class NightlyPass(
     }
 
     private async Task<ScoredPartition> ScoreAsync(
-        DateOnly runDate, Partition partition, RiskModel crisis, RiskModel lonely, StageTimings timings, CancellationToken cancellationToken)
+        DateOnly runDate, Partition partition, RiskModel crisis, RiskModel lonely, ThresholdPolicy policy, StageTimings timings,
+        CancellationToken cancellationToken)
     {
         var start = runDate.AddDays(1 - WindowDays);
+        var byDong = new Dictionary<string, ThresholdPolicy>(StringComparer.Ordinal);
+        ThresholdPolicy DongPolicy(string dong) =>
+            byDong.TryGetValue(dong, out var dongPolicy) ? dongPolicy : byDong[dong] = policy.ForDong(dong);
+
+        var buffers = new ChunkBuffers();
         var scored = new List<ScoredHousehold>();
         var scores = new List<ScoreRow>();
         var features = new List<float[]>();
         if (WholeWindowHistory)
         {
             var history = await timings.MeasureAsync("history", () => new HistoryLoader(store).LoadAsync(start, runDate, partition.Dongs, cancellationToken));
-            ScoreChunk(history.Households, runDate, crisis, lonely, timings, scored, scores, features, cancellationToken);
+            ScoreChunk(history.Households, runDate, crisis, lonely, DongPolicy, buffers, timings, scored, scores, features, cancellationToken);
             return new ScoredPartition(scored, scores, features);
         }
 
@@ -262,7 +268,7 @@ internal sealed class NightlyPass(
                 var read = reads.Dequeue();
                 var records = await timings.MeasureAsync("history", () => read);
                 ReadAhead();
-                ScoreChunk(records, runDate, crisis, lonely, timings, scored, scores, features, cancellationToken);
+                ScoreChunk(records, runDate, crisis, lonely, DongPolicy, buffers, timings, scored, scores, features, cancellationToken);
                 chunked.Recycle(records);
 
                 // A chunk's persons, builders and row objects live long enough to reach the oldest generation before they
@@ -287,21 +293,25 @@ internal sealed class NightlyPass(
         return new ScoredPartition(scored, scores, features);
     }
 
+    /// <summary>
+    /// Builds, scores and signals a chunk's households. Every household's scores are kept (the night's risk_score rows);
+    /// features and the record (without usage) only for the households the policy flags, the few hundred that need
+    /// reasons and a queue row: kept for every household, they were most of the pass's heap (~0.75 KB a household) and
+    /// the garbage collector marked them all again on each full collection.
+    /// </summary>
     private static void ScoreChunk(
-        IReadOnlyList<HouseholdRecord> records, DateOnly runDate, RiskModel crisis, RiskModel lonely, StageTimings timings,
-        List<ScoredHousehold> scored, List<ScoreRow> scores, List<float[]> allFeatures, CancellationToken cancellationToken)
+        IReadOnlyList<HouseholdRecord> records, DateOnly runDate, RiskModel crisis, RiskModel lonely, Func<string, ThresholdPolicy> dongPolicy,
+        ChunkBuffers buffers, StageTimings timings, List<ScoredHousehold> flagged, List<ScoreRow> scores, List<float[]> flaggedFeatures,
+        CancellationToken cancellationToken)
     {
         var households = records.Where(h => h.ActiveOn(runDate)).ToList();
-        var features = new float[households.Count][];
+        var width = FeatureSchema.Count;
+        var matrix = buffers.Matrix(households.Count * width);
         var signals = new FlatlineSignal[households.Count];
         var parallel = new ParallelOptions { CancellationToken = cancellationToken };
         using (timings.Measure("features"))
         {
-            Parallel.For(0, households.Count, parallel, i =>
-            {
-                features[i] = new float[FeatureSchema.Count];
-                FeatureBuilder.Build(households[i].History, runDate, features[i]);
-            });
+            Parallel.For(0, households.Count, parallel, i => FeatureBuilder.Build(households[i].History, runDate, matrix.AsSpan(i * width, width)));
         }
 
         using (timings.Measure("flatline"))
@@ -309,21 +319,27 @@ internal sealed class NightlyPass(
             Parallel.For(0, households.Count, parallel, i => signals[i] = FlatlineSignal.Compute(households[i].History, runDate));
         }
 
-        float[] crisisScores;
-        float[] lonelyScores;
+        var crisisScores = buffers.Crisis(households.Count);
+        var lonelyScores = buffers.Lonely(households.Count);
         using (timings.Measure("score"))
         {
-            crisisScores = crisis.Score(features);
-            lonelyScores = lonely.Score(features);
+            crisis.Score(matrix.AsSpan(0, households.Count * width), crisisScores);
+            lonely.Score(matrix.AsSpan(0, households.Count * width), lonelyScores);
         }
 
         for (var i = 0; i < households.Count; i++)
         {
+            scores.Add(new ScoreRow(households[i].HouseholdNo, crisisScores[i], lonelyScores[i]));
+            var candidate = new ScoredHousehold(households[i], flaggedFeatures.Count, crisisScores[i], lonelyScores[i], signals[i]);
+            if (Flagger.LaneOf(candidate, dongPolicy(households[i].History.DongCode)) == Lane.None)
+            {
+                continue;
+            }
+
             // The usage arrays are done with: keep what the flags, the reasons and the queue read.
             var kept = households[i] with { History = WithoutUsage(households[i].History), Targets = [] };
-            scored.Add(new ScoredHousehold(kept, allFeatures.Count, crisisScores[i], lonelyScores[i], signals[i]));
-            scores.Add(new ScoreRow(households[i].HouseholdNo, crisisScores[i], lonelyScores[i]));
-            allFeatures.Add(features[i]);
+            flagged.Add(candidate with { Household = kept });
+            flaggedFeatures.Add(matrix.AsSpan(i * width, width).ToArray());
         }
     }
 
@@ -387,5 +403,33 @@ internal sealed class NightlyPass(
     private static bool SaidByFlatline(List<Reason> reasons, Reason reason) =>
         reasons.Exists(r => r.Code == "flatline") && FlatlineCodes.Contains(reason.Code);
 
-    private sealed record ScoredPartition(IReadOnlyList<ScoredHousehold> Households, IReadOnlyList<ScoreRow> Scores, IReadOnlyList<float[]> Features);
+    /// <summary>
+    /// A chunk's feature matrix and scores, kept from one chunk to the next: chunks are scored one after the other, and
+    /// a fresh 6 MB matrix per chunk would be large-object garbage for the full collections to clear.
+    /// </summary>
+    private sealed class ChunkBuffers
+    {
+        private float[] _matrix = [];
+        private float[] _crisis = [];
+        private float[] _lonely = [];
+
+        public float[] Matrix(int length) => Fit(ref _matrix, length);
+
+        public Span<float> Crisis(int rows) => Fit(ref _crisis, rows).AsSpan(0, rows);
+
+        public Span<float> Lonely(int rows) => Fit(ref _lonely, rows).AsSpan(0, rows);
+
+        private static float[] Fit(ref float[] buffer, int length)
+        {
+            if (buffer.Length < length)
+            {
+                buffer = new float[length];
+            }
+
+            return buffer;
+        }
+    }
+
+    /// <summary>The night's scores of every household; the flagged households (any lane) with their features, by Row.</summary>
+    private sealed record ScoredPartition(IReadOnlyList<ScoredHousehold> Flagged, IReadOnlyList<ScoreRow> Scores, IReadOnlyList<float[]> Features);
 }

@@ -15,17 +15,7 @@ internal static class Flagger
                 policy = byDong[dong] = district.ForDong(dong);
             }
 
-            var lane = Lane.None;
-            if (household.CrisisScore >= policy.CrisisThreshold || household.LonelyDeathScore >= policy.LonelyDeathThreshold)
-            {
-                lane |= Lane.Model;
-            }
-
-            if (FlatlineLane.IsWatched(household, policy) && FlatlineLane.Fires(household.Signal, policy))
-            {
-                lane |= Lane.Flatline;
-            }
-
+            var lane = LaneOf(household, policy);
             if (lane == Lane.None)
             {
                 continue;
@@ -42,6 +32,26 @@ internal static class Flagger
 
         flags.Sort(Compare);
         return flags;
+    }
+
+    /// <summary>
+    /// The lanes a household enters under its dong's policy (<see cref="ThresholdPolicy.ForDong"/>); <see cref="Lane.None"/>:
+    /// it is not flagged tonight.
+    /// </summary>
+    public static Lane LaneOf(ScoredHousehold household, ThresholdPolicy dongPolicy)
+    {
+        var lane = Lane.None;
+        if (household.CrisisScore >= dongPolicy.CrisisThreshold || household.LonelyDeathScore >= dongPolicy.LonelyDeathThreshold)
+        {
+            lane |= Lane.Model;
+        }
+
+        if (FlatlineLane.IsWatched(household, dongPolicy) && FlatlineLane.Fires(household.Signal, dongPolicy))
+        {
+            lane |= Lane.Flatline;
+        }
+
+        return lane;
     }
 
     /// <summary>Urgent first, then high, then normal; within a grade the higher rank; ties by household key, never by chance.</summary>
