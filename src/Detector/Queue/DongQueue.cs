@@ -14,6 +14,9 @@ namespace RiskWatch.Detector.Queue;
 /// </summary>
 internal sealed class DongQueue(RiskStore store)
 {
+    // Keyless: the pass deletes the date's (partition's) scores first, so every row is a plain insert.
+    private static readonly TableSpec ScoreTable = new("risk_score", ["run_date", "household_no", "crisis_score", "lonely_death_score", "model_version"], []);
+
     private static readonly JsonSerializerOptions ReasonJson = new()
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -253,7 +256,7 @@ internal sealed class DongQueue(RiskStore store)
     internal static string CaseIdFor(DateOnly flaggedOn, string householdKey) =>
         $"C{flaggedOn:yyyyMMdd}-{householdKey[..12]}";
 
-    private static async Task WriteScoresAsync(
+    private async Task WriteScoresAsync(
         DbConnection connection, DbTransaction transaction, RunStamp stamp, PartitionScope scope, IReadOnlyList<ScoreRow> scores,
         CancellationToken cancellationToken)
     {
@@ -264,25 +267,20 @@ internal sealed class DongQueue(RiskStore store)
             transaction,
             cancellationToken: cancellationToken));
 
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = """
-            INSERT INTO risk_score (run_date, household_no, crisis_score, lonely_death_score, model_version)
-            VALUES (@date, @no, @crisis, @lonely, @model)
-            """;
-        insert.AddParameter("@date", date);
-        var pNo = insert.AddParameter("@no", 0L);
-        var pCrisis = insert.AddParameter("@crisis", 0d);
-        var pLonely = insert.AddParameter("@lonely", 0d);
-        insert.AddParameter("@model", stamp.ModelVersion);
-        await insert.PrepareAsync(cancellationToken);
+        // In bulk (COPY on PostgreSQL, SqlBulkCopy on SQL Server, multi-row statements on SQLite): a statement per
+        // household was a round trip per household on a server store, and most of the push on SQLite at a million.
+        using var writer = store.Dialect.CreateBulkWriter(connection, transaction, ScoreTable, buffered: true);
+        writer.Set(0, date);
+        writer.Set(4, stamp.ModelVersion);
         foreach (var score in scores)
         {
-            pNo.Value = score.HouseholdNo;
-            pCrisis.Value = (double)score.CrisisScore;
-            pLonely.Value = (double)score.LonelyDeathScore;
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            writer.Set(1, score.HouseholdNo);
+            writer.Set(2, (double)score.CrisisScore);
+            writer.Set(3, (double)score.LonelyDeathScore);
+            writer.AddRow();
         }
+
+        await writer.FlushAsync(cancellationToken);
     }
 
     private static Task InsertAsync(
