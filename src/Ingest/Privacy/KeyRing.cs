@@ -57,12 +57,17 @@ public sealed class KeyRing
             return (Decode(fromEnvironment, $"environment variable {variable}"), $"environment variable {variable}");
         }
 
-        return (File.Exists(path) ? ReadKeyFile(path) : CreateKeyFile(path), path);
+        return (File.Exists(path) ? ReadKeyFile(path) : ReadOrCreateKeyFile(path), path);
     }
 
     private static byte[] ReadKeyFile(string path) => Decode(File.ReadAllText(path), $"key file {path}");
 
-    private static byte[] CreateKeyFile(string path)
+    /// <summary>
+    /// Creates the key file unless another process (or thread) has, under a lock file beside it: two processes starting at
+    /// once on a fresh home must end with one key. A no-overwrite move alone did not ensure that here (8 threads at once
+    /// were seen to end with two keys), and two pseudonym keys would split every subject in two.
+    /// </summary>
+    private static byte[] ReadOrCreateKeyFile(string path)
     {
         var folder = Path.GetDirectoryName(path)!;
         if (OperatingSystem.IsWindows())
@@ -74,10 +79,16 @@ public sealed class KeyRing
             Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
+        using var gate = Lock(Path.Combine(folder, ".create.lock"));
+        if (File.Exists(path))
+        {
+            return ReadKeyFile(path);
+        }
+
         var key = RandomNumberGenerator.GetBytes(KeySize);
 
-        // Written to a private temporary file and moved into place, so that two processes starting at once never
-        // read a half-written key, and the one that loses the race uses the winner's key.
+        // Written to a private temporary file and moved into place, so that a process reading without the lock never
+        // reads a half-written key.
         var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
@@ -90,15 +101,24 @@ public sealed class KeyRing
             writer.WriteLine(Convert.ToBase64String(key));
         }
 
-        try
+        File.Move(temporary, path, overwrite: false);
+        return key;
+    }
+
+    /// <summary>An exclusive lock on <paramref name="path"/> (flock on Unix) for as long as the stream is open.</summary>
+    private static FileStream Lock(string path)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
         {
-            File.Move(temporary, path, overwrite: false);
-            return key;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temporary);
-            return ReadKeyFile(path);
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(5);
+            }
         }
     }
 
