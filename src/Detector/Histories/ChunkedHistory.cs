@@ -281,7 +281,7 @@ internal sealed class ChunkedHistory
             {
                 if (hasLine[p])
                 {
-                    persons[first + p].Builder.AddLine(persons[first + p].PersonNo);
+                    persons[first + p].Builder.CountLine();
                 }
             }
         }

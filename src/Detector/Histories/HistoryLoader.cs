@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Dapper;
 using RiskWatch.Detector.Configuration;
 using RiskWatch.Ingest.Store;
@@ -293,7 +294,10 @@ internal sealed class HistoryLoader(RiskStore store)
     internal sealed class Builder
     {
         private readonly HouseholdRow _row;
-        private readonly HashSet<long> _lines = [];
+        // The lines seen by the row reader, which meets a line once per row; the chunked reader meets each line once and
+        // only counts it (a set per household was a good part of the chunk's garbage at a million households).
+        private HashSet<long>? _lines;
+        private int _countedLines;
 
         public Builder(HouseholdRow row, int days, HouseholdEvents? events = null, UsageArrays? arrays = null)
         {
@@ -315,14 +319,15 @@ internal sealed class HistoryLoader(RiskStore store)
 
         public void AddTelecom(int day, int callsOut, int callsIn, int smsOut, float dataMb, long personNo)
         {
-            _lines.Add(personNo);
+            (_lines ??= []).Add(personNo);
             AddTelecomDay(day, callsOut, callsIn, smsOut, dataMb);
         }
 
-        /// <summary>A line of the household that sent at least one telecom row in the window.</summary>
-        public void AddLine(long personNo) => _lines.Add(personNo);
+        /// <summary>A line of the household that sent at least one telecom row in the window, met once (the chunked reader).</summary>
+        public void CountLine() => _countedLines++;
 
         /// <summary>One line's row of a day, summed into the household's day; the caller counts the line once.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void AddTelecomDay(int day, int callsOut, int callsIn, int smsOut, float dataMb)
         {
             if (Usage.CallsOut[day] < 0)
@@ -389,7 +394,7 @@ internal sealed class HistoryLoader(RiskStore store)
                 CallsIn = Usage.CallsIn,
                 SmsOut = Usage.SmsOut,
                 DataMb = Usage.DataMb,
-                TelecomLines = _lines.Count,
+                TelecomLines = (_lines?.Count ?? 0) + _countedLines,
                 Arrears = Arrears,
                 Welfare = Welfare,
                 Reports = Reports,
