@@ -3,18 +3,19 @@
 # and its peak RSS polled once a second — for trying a change or a runtime setting without the peer:
 #
 #   N=1000000 benchmarks/macro/one-night.sh LABEL [VAR=VALUE ...]     (N defaults to 100000; DATA to /work/bench-data/macro)
+#   BUILD=DIR benchmarks/macro/one-night.sh LABEL                      (a published build instead of the tree's own)
 #
 # Prints one line: label, wall, CPU (user + sys), peak RSS (MiB), each stage's wall/CPU, the load average after.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 label=$1; shift
 data=${DATA:-/work/bench-data/macro}; n=${N:-100000}; home=$data/$n/home; d=2026-10-31
-"$root/riskwatch" --help >/dev/null   # builds the CLI in Release when its sources changed
+[ -n "${BUILD:-}" ] || "$root/riskwatch" --help >/dev/null   # builds the CLI in Release when its sources changed
 sqlite3 -cmd ".timeout 60000" "$home/riskwatch.db" ".param set :d \"'$d'\"" ".read $root/benchmarks/macro/reset-night.sql"
 rm -rf "$home/inbox"; mkdir -p "$home/inbox"; cp "$data/$n/inbox-night"/*.csv "$home/inbox/"
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 env "$@" RISKWATCH_HOME="$home" RISKWATCH_DB="sqlite:$home/riskwatch.db" /usr/bin/time -f "%e %U %S %M" -o "$out/time" \
-  dotnet "$root/artifacts/riskwatch/riskwatch.dll" nightly --date $d --json --timings > "$out/night.json"
+  dotnet "${BUILD:-$root/artifacts/riskwatch}/riskwatch.dll" nightly --date $d --json --timings > "$out/night.json"
 python3 - "$label" "$out" <<'PY'
 import json, sys
 label, out = sys.argv[1], sys.argv[2]
