@@ -13,8 +13,6 @@ namespace RiskWatch.Detector.Jobs;
 /// </summary>
 internal sealed class ShadowRuns(RiskStore store)
 {
-    // Keyless: the date's (partition's) shadow scores of the model are deleted first, so every row is a plain insert.
-    private static readonly TableSpec ScoreTable = new("shadow_score", ["run_date", "model_version", "household_no", "crisis_score", "lonely_death_score"], []);
 
     /// <summary>Writes the pass; false when a pass with the same inputs was already stored (nothing changes).</summary>
     public async Task<bool> WriteAsync(
@@ -48,22 +46,7 @@ internal sealed class ShadowRuns(RiskStore store)
             scope.With(new { date, model = stamp.ModelVersion }),
             transaction,
             cancellationToken: cancellationToken));
-        // In bulk, as the live pass writes risk_score (DongQueue): not a statement per household.
-        using (var writer = store.Dialect.CreateBulkWriter(connection, transaction, ScoreTable, buffered: true))
-        {
-            writer.Set(0, date);
-            writer.Set(1, stamp.ModelVersion);
-            foreach (var score in scores)
-            {
-                writer.Set(2, score.HouseholdNo);
-                writer.Set(3, (double)score.CrisisScore);
-                writer.Set(4, (double)score.LonelyDeathScore);
-                writer.AddRow();
-            }
-
-            await writer.FlushAsync(cancellationToken);
-        }
-
+        await DongQueue.WriteScoreRowsAsync(store.Dialect, connection, transaction, "shadow_score", date, stamp.ModelVersion, scores, cancellationToken);
 
         var listed = WouldOpen(drafts, policy);
         await DongQueue.WriteRunListAsync(connection, transaction, stamp, scope, "shadow", listed, cancellationToken);

@@ -14,8 +14,7 @@ namespace RiskWatch.Detector.Queue;
 /// </summary>
 internal sealed class DongQueue(RiskStore store)
 {
-    // Keyless: the pass deletes the date's (partition's) scores first, so every row is a plain insert.
-    private static readonly TableSpec ScoreTable = new("risk_score", ["run_date", "household_no", "crisis_score", "lonely_death_score", "model_version"], []);
+    private static readonly string[] ScoreColumns = ["run_date", "model_version", "household_no", "crisis_score", "lonely_death_score"];
 
     private static readonly JsonSerializerOptions ReasonJson = new()
     {
@@ -267,16 +266,27 @@ internal sealed class DongQueue(RiskStore store)
             transaction,
             cancellationToken: cancellationToken));
 
-        // In bulk (COPY on PostgreSQL, SqlBulkCopy on SQL Server, multi-row statements on SQLite): a statement per
-        // household was a round trip per household on a server store, and most of the push on SQLite at a million.
-        using var writer = store.Dialect.CreateBulkWriter(connection, transaction, ScoreTable, buffered: true);
+        await WriteScoreRowsAsync(store.Dialect, connection, transaction, "risk_score", date, stamp.ModelVersion, scores, cancellationToken);
+    }
+
+    /// <summary>
+    /// A night's scores into <paramref name="table"/> (risk_score, or shadow_score for a shadow pass), whose rows of the
+    /// date (and partition) the caller has deleted: plain inserts, in bulk — COPY on PostgreSQL, SqlBulkCopy on SQL
+    /// Server, multi-row statements on SQLite. A statement per household was a round trip per household on a server
+    /// store, and most of the push on SQLite at a million households.
+    /// </summary>
+    internal static async Task WriteScoreRowsAsync(
+        ISqlDialect dialect, DbConnection connection, DbTransaction transaction, string table, string date, string modelVersion,
+        IReadOnlyList<ScoreRow> scores, CancellationToken cancellationToken)
+    {
+        using var writer = dialect.CreateBulkWriter(connection, transaction, new TableSpec(table, ScoreColumns, []), buffered: true);
         writer.Set(0, date);
-        writer.Set(4, stamp.ModelVersion);
+        writer.Set(1, modelVersion);
         foreach (var score in scores)
         {
-            writer.Set(1, score.HouseholdNo);
-            writer.Set(2, (double)score.CrisisScore);
-            writer.Set(3, (double)score.LonelyDeathScore);
+            writer.Set(2, score.HouseholdNo);
+            writer.Set(3, (double)score.CrisisScore);
+            writer.Set(4, (double)score.LonelyDeathScore);
             writer.AddRow();
         }
 
