@@ -229,10 +229,7 @@ internal sealed class NightlyPass(
         CancellationToken cancellationToken)
     {
         var start = runDate.AddDays(1 - WindowDays);
-        var byDong = new Dictionary<string, ThresholdPolicy>(StringComparer.Ordinal);
-        ThresholdPolicy DongPolicy(string dong) =>
-            byDong.TryGetValue(dong, out var dongPolicy) ? dongPolicy : byDong[dong] = policy.ForDong(dong);
-
+        var dongs = new DongPolicies(policy);
         var buffers = new ChunkBuffers();
         var scored = new List<ScoredHousehold>();
         var scores = new List<ScoreRow>();
@@ -240,7 +237,7 @@ internal sealed class NightlyPass(
         if (WholeWindowHistory)
         {
             var history = await timings.MeasureAsync("history", () => new HistoryLoader(store).LoadAsync(start, runDate, partition.Dongs, cancellationToken));
-            ScoreChunk(history.Households, runDate, crisis, lonely, DongPolicy, buffers, timings, scored, scores, features, cancellationToken);
+            ScoreChunk(history.Households, runDate, crisis, lonely, dongs, buffers, timings, scored, scores, features, cancellationToken);
             return new ScoredPartition(scored, scores, features);
         }
 
@@ -271,7 +268,7 @@ internal sealed class NightlyPass(
                 var read = reads.Dequeue();
                 var records = await timings.MeasureAsync("history", () => read);
                 ReadAhead();
-                ScoreChunk(records, runDate, crisis, lonely, DongPolicy, buffers, timings, scored, scores, features, cancellationToken);
+                ScoreChunk(records, runDate, crisis, lonely, dongs, buffers, timings, scored, scores, features, cancellationToken);
                 chunked.Recycle(records);
 
                 // A chunk's persons, builders and row objects live long enough to reach the oldest generation before they
@@ -303,7 +300,7 @@ internal sealed class NightlyPass(
     /// the garbage collector marked them all again on each full collection.
     /// </summary>
     private static void ScoreChunk(
-        IReadOnlyList<HouseholdRecord> records, DateOnly runDate, RiskModel crisis, RiskModel lonely, Func<string, ThresholdPolicy> dongPolicy,
+        IReadOnlyList<HouseholdRecord> records, DateOnly runDate, RiskModel crisis, RiskModel lonely, DongPolicies dongs,
         ChunkBuffers buffers, StageTimings timings, List<ScoredHousehold> flagged, List<ScoreRow> scores, List<float[]> flaggedFeatures,
         CancellationToken cancellationToken)
     {
@@ -334,7 +331,7 @@ internal sealed class NightlyPass(
         {
             scores.Add(new ScoreRow(households[i].HouseholdNo, crisisScores[i], lonelyScores[i]));
             var candidate = new ScoredHousehold(households[i], flaggedFeatures.Count, crisisScores[i], lonelyScores[i], signals[i]);
-            if (Flagger.LaneOf(candidate, dongPolicy(households[i].History.DongCode)) == Lane.None)
+            if (Flagger.LaneOf(candidate, dongs.For(households[i].History.DongCode)) == Lane.None)
             {
                 continue;
             }

@@ -6,15 +6,10 @@ internal static class Flagger
     public static IReadOnlyList<Flag> Select(IReadOnlyList<ScoredHousehold> households, ThresholdPolicy district)
     {
         var flags = new List<Flag>();
-        var byDong = new Dictionary<string, ThresholdPolicy>(StringComparer.Ordinal);
+        var dongs = new DongPolicies(district);
         foreach (var household in households)
         {
-            var dong = household.Household.History.DongCode;
-            if (!byDong.TryGetValue(dong, out var policy))
-            {
-                policy = byDong[dong] = district.ForDong(dong);
-            }
-
+            var policy = dongs.For(household.Household.History.DongCode);
             var lane = LaneOf(household, policy);
             if (lane == Lane.None)
             {
@@ -68,4 +63,13 @@ internal static class Flagger
             ? byRank
             : string.CompareOrdinal(a.Scored.Household.History.HouseholdKey, b.Scored.Household.History.HouseholdKey);
     }
+}
+
+/// <summary>Each dong's policy (<see cref="ThresholdPolicy.ForDong"/>), made once per dong for a night's households.</summary>
+internal sealed class DongPolicies(ThresholdPolicy district)
+{
+    private readonly Dictionary<string, ThresholdPolicy> _byDong = new(StringComparer.Ordinal);
+
+    public ThresholdPolicy For(string dongCode) =>
+        _byDong.TryGetValue(dongCode, out var policy) ? policy : _byDong[dongCode] = district.ForDong(dongCode);
 }
