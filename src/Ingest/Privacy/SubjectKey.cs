@@ -16,6 +16,22 @@ internal readonly record struct SubjectKey(ulong A, ulong B, ulong C, ulong D)
         BinaryPrimitives.ReadUInt64BigEndian(hash[16..]),
         BinaryPrimitives.ReadUInt64BigEndian(hash[24..]));
 
+    /// <summary>A key's text as its UTF-8 bytes, as a store hands a column over without making a string.</summary>
+    public static bool TryFromHex(ReadOnlySpan<byte> hex, out SubjectKey key)
+    {
+        key = default;
+        Span<byte> bytes = stackalloc byte[Size];
+        if (hex.Length != Size * 2
+            || Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done
+            || written != Size)
+        {
+            return false;
+        }
+
+        key = FromBytes(bytes);
+        return true;
+    }
+
     public static bool TryFromHex(string hex, out SubjectKey key)
     {
         key = default;

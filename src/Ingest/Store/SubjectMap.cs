@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using RiskWatch.Ingest.Privacy;
 
 namespace RiskWatch.Ingest.Store;
@@ -238,6 +240,12 @@ internal sealed class SubjectMap : IDisposable
             _known.Clear();
             _identifiers.Clear();
             _known.EnsureCapacity(expected);
+            if (connection is SqliteConnection sqlite)
+            {
+                ReloadInPlace(sqlite, cancellationToken);
+                return;
+            }
+
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = $"SELECT {keyColumn}, {numberColumn} FROM {table}";
@@ -247,6 +255,40 @@ internal sealed class SubjectMap : IDisposable
                 if (SubjectKey.TryFromHex(reader.GetString(0), out var key))
                 {
                     _known[key] = reader.GetInt64(1);
+                }
+            }
+        }
+
+        /// <summary>
+        /// SQLite: the keys are parsed where SQLite holds their text, through the connection's own handle (the statement
+        /// runs inside the file's transaction like any other on it). ~3M keys are read back each run at a million
+        /// households; through the ADO.NET reader each became a string first, and the reader's per-column checks cost
+        /// more than SQLite's own scan of the index.
+        /// </summary>
+        private void ReloadInPlace(SqliteConnection connection, CancellationToken cancellationToken)
+        {
+            var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
+            var rc = raw.sqlite3_prepare_v2(database, $"SELECT {keyColumn}, {numberColumn} FROM {table}", out var statement);
+            using (statement)
+            {
+                SqliteException.ThrowExceptionForRC(rc, database);
+                var rows = 0;
+                while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                {
+                    if ((++rows & 0xFFFF) == 0)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+
+                    if (SubjectKey.TryFromHex(raw.sqlite3_column_blob(statement, 0), out var key))
+                    {
+                        _known[key] = raw.sqlite3_column_int64(statement, 1);
+                    }
+                }
+
+                if (rc != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(rc, database);
                 }
             }
         }

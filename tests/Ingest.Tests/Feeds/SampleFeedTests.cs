@@ -118,6 +118,25 @@ public abstract class SampleFeedTests
     }
 
     [Fact]
+    public async Task A_later_run_finds_the_households_and_persons_an_earlier_run_numbered()
+    {
+        // Each run reads the store's keys back (SQLite parses them where it holds them): a key it misread would be a new
+        // household or person here, or a refused duplicate key.
+        using var harness = await NewHarnessAsync();
+        harness.AddSamples("residents_20260914.csv", "usage_telecom_20260914.csv");
+        await harness.IngestAsync();
+        var households = await harness.QueryAsync<(long, string)>("SELECT household_no, household_key FROM household ORDER BY household_no");
+        var persons = await harness.QueryAsync<(long, string)>("SELECT person_no, person_key FROM person ORDER BY person_no");
+
+        harness.ClearInbox().AddSamples("usage_electricity_20260915.csv", "usage_telecom_20260915.csv");
+        var later = await harness.IngestAsync();
+
+        Assert.All(later, r => Assert.Equal(("loaded", 0), (r.Status, r.RowsQuarantined)));
+        Assert.Equal(households, await harness.QueryAsync<(long, string)>("SELECT household_no, household_key FROM household ORDER BY household_no"));
+        Assert.Equal(persons, await harness.QueryAsync<(long, string)>("SELECT person_no, person_key FROM person ORDER BY person_no"));
+    }
+
+    [Fact]
     public async Task Same_content_under_another_name_is_a_duplicate()
     {
         using var harness = await NewHarnessAsync();
