@@ -256,22 +256,36 @@ internal sealed class ChunkedHistory
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillTelecom(List<(long PersonNo, HistoryLoader.Builder Builder)> persons, int at, int end, long firstNo, SlabWindow window)
     {
+        // The block's cells and arrays are looked up once, not once a day: the loop below runs ~250M times at a million
+        // households, and the list, tuple and builder reads in it were a third of its time.
         Span<bool> hasLine = stackalloc bool[FillBlock];
+        Span<int> cells = stackalloc int[FillBlock];
+        var usages = new UsageArrays[FillBlock];
+        var callsOut = window.CallsOut;
+        var callsIn = window.CallsIn;
+        var smsOut = window.SmsOut;
+        var dataMb = window.Values;
         for (var first = at; first < end; first += FillBlock)
         {
             var count = Math.Min(FillBlock, end - first);
             hasLine.Clear();
+            for (var p = 0; p < count; p++)
+            {
+                var (personNo, builder) = persons[first + p];
+                cells[p] = (int)(personNo - firstNo);
+                usages[p] = builder.Usage;
+            }
+
             for (var day = 0; day < window.Days; day++)
             {
-                var row = day * UsageSlabs.Span - firstNo;
+                var row = day * UsageSlabs.Span;
                 for (var p = 0; p < count; p++)
                 {
-                    var (personNo, builder) = persons[first + p];
-                    var cell = (int)(row + personNo);
-                    if (window.CallsOut[cell] >= 0)
+                    var cell = row + cells[p];
+                    if (callsOut[cell] >= 0)
                     {
                         hasLine[p] = true;
-                        builder.AddTelecomDay(day, window.CallsOut[cell], window.CallsIn[cell], window.SmsOut[cell], window.Values[cell]);
+                        usages[p].AddTelecomDay(day, callsOut[cell], callsIn[cell], smsOut[cell], dataMb[cell]);
                     }
                 }
             }

@@ -327,22 +327,8 @@ internal sealed class HistoryLoader(RiskStore store)
         public void CountLine() => _countedLines++;
 
         /// <summary>One line's row of a day, summed into the household's day; the caller counts the line once.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void AddTelecomDay(int day, int callsOut, int callsIn, int smsOut, float dataMb)
-        {
-            if (Usage.CallsOut[day] < 0)
-            {
-                Usage.CallsOut[day] = 0;
-                Usage.CallsIn[day] = 0;
-                Usage.SmsOut[day] = 0;
-                Usage.DataMb[day] = 0;
-            }
-
-            Usage.CallsOut[day] = Saturate(Usage.CallsOut[day] + callsOut);
-            Usage.CallsIn[day] = Saturate(Usage.CallsIn[day] + callsIn);
-            Usage.SmsOut[day] = Saturate(Usage.SmsOut[day] + smsOut);
-            Usage.DataMb[day] += dataMb;
-        }
+        public void AddTelecomDay(int day, int callsOut, int callsIn, int smsOut, float dataMb) =>
+            Usage.AddTelecomDay(day, callsOut, callsIn, smsOut, dataMb);
 
         public bool TryBuild(DateOnly start, out HouseholdRecord record)
         {
@@ -407,8 +393,6 @@ internal sealed class HistoryLoader(RiskStore store)
             Members.FirstOrDefault(m => m.Relation == "head" && m.Status == "active")
             ?? Members.FirstOrDefault(m => m.Relation == "head")
             ?? Members.OrderBy(m => m.BirthDate, StringComparer.Ordinal).First();
-
-        private static short Saturate(int value) => (short)Math.Min(value, short.MaxValue);
     }
 
     // Property classes rather than positional records: Dapper converts column types per property, which keeps the

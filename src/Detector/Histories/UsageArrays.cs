@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using RiskWatch.Scoring.Features;
 
 namespace RiskWatch.Detector.Histories;
@@ -47,6 +48,29 @@ internal sealed class UsageArrays
         Array.Fill(SmsOut, (short)-1);
         Array.Fill(DataMb, float.NaN);
     }
+
+    /// <summary>
+    /// One telecom line's row of a day, summed into the household's day (the first line of a day turns its absent
+    /// markers into zeros). Counts saturate at <see cref="short.MaxValue"/>; data is summed in the order lines are added.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AddTelecomDay(int day, int callsOut, int callsIn, int smsOut, float dataMb)
+    {
+        if (CallsOut[day] < 0)
+        {
+            CallsOut[day] = 0;
+            CallsIn[day] = 0;
+            SmsOut[day] = 0;
+            DataMb[day] = 0;
+        }
+
+        CallsOut[day] = Saturate(CallsOut[day] + callsOut);
+        CallsIn[day] = Saturate(CallsIn[day] + callsIn);
+        SmsOut[day] = Saturate(SmsOut[day] + smsOut);
+        DataMb[day] += dataMb;
+    }
+
+    private static short Saturate(int value) => (short)Math.Min(value, short.MaxValue);
 
     /// <summary>
     /// Arrays of scored households, handed to the households of a later chunk. A night allocates the window of every
