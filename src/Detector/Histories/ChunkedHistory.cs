@@ -18,6 +18,21 @@ internal sealed class ChunkedHistory
     // series) stays in L1 while the block goes day by day.
     private const int FillBlock = 64;
 
+    private const string HouseholdsSql =
+        """
+        SELECT household_no, household_key, dong_code, household_size, housing_type, first_seen_on
+        FROM household
+        WHERE dong_code IS NOT NULL AND household_no >= @firstNo AND household_no < @lastNo
+        """;
+
+    private const string PersonsSql =
+        """
+        SELECT person_no, household_no, birth_date, sex, relation, status, status_date, reported_on
+        FROM person
+        WHERE household_no >= @firstNo AND household_no < @lastNo
+        ORDER BY person_no
+        """;
+
     private readonly RiskStore _store;
     private readonly DateOnly _start;
     private readonly DateOnly _end;
@@ -104,27 +119,9 @@ internal sealed class ChunkedHistory
         var days = _end.DayNumber - _start.DayNumber + 1;
         var lastNo = firstNo + UsageSlabs.Span;
         await using var connection = await _store.OpenConnectionAsync(cancellationToken);
-        var households = new List<HistoryLoader.HouseholdRow>();
-        await using (var command = Command(
-            connection,
-            """
-            SELECT household_no, household_key, dong_code, household_size, housing_type, first_seen_on
-            FROM household
-            WHERE dong_code IS NOT NULL AND household_no >= @firstNo AND household_no < @lastNo
-            """,
-            firstNo,
-            lastNo))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var row = HistoryLoader.HouseholdRow.Read(reader);
-                if (_dongs is null || _dongs.Contains(row.DongCode))
-                {
-                    households.Add(row);
-                }
-            }
-        }
+        var households = connection is SqliteConnection sqlite
+            ? ReadHouseholdsInPlace(sqlite, firstNo, lastNo, cancellationToken)
+            : await ReadHouseholdsAsync(connection, firstNo, lastNo, cancellationToken);
 
         var builders = new HistoryLoader.Builder?[UsageSlabs.Span];
         foreach (var row in households)
@@ -162,13 +159,65 @@ internal sealed class ChunkedHistory
         return records;
     }
 
-    private const string PersonsSql =
-        """
-        SELECT person_no, household_no, birth_date, sex, relation, status, status_date, reported_on
-        FROM person
-        WHERE household_no >= @firstNo AND household_no < @lastNo
-        ORDER BY person_no
-        """;
+    private async Task<List<HistoryLoader.HouseholdRow>> ReadHouseholdsAsync(
+        DbConnection connection, long firstNo, long lastNo, CancellationToken cancellationToken)
+    {
+        var households = new List<HistoryLoader.HouseholdRow>();
+        await using var command = Command(connection, HouseholdsSql, firstNo, lastNo);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = HistoryLoader.HouseholdRow.Read(reader);
+            if (_dongs is null || _dongs.Contains(row.DongCode))
+            {
+                households.Add(row);
+            }
+        }
+
+        return households;
+    }
+
+    /// <summary>SQLite: the same rows through the connection's own handle, codes and dates from the night's text pool.</summary>
+    private List<HistoryLoader.HouseholdRow> ReadHouseholdsInPlace(
+        SqliteConnection connection, long firstNo, long lastNo, CancellationToken cancellationToken)
+    {
+        var households = new List<HistoryLoader.HouseholdRow>();
+        var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
+        var rc = raw.sqlite3_prepare_v2(database, HouseholdsSql, out var statement);
+        using (statement)
+        {
+            SqliteException.ThrowExceptionForRC(rc, database);
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, 1, firstNo), database);
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, 2, lastNo), database);
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var dong = _texts.Get(raw.sqlite3_column_blob(statement, 2));
+                if (_dongs is not null && !_dongs.Contains(dong))
+                {
+                    continue;
+                }
+
+                households.Add(new HistoryLoader.HouseholdRow
+                {
+                    HouseholdNo = raw.sqlite3_column_int64(statement, 0),
+                    // Unique to the household: the one text not pooled.
+                    HouseholdKey = raw.sqlite3_column_text(statement, 1).utf8_to_string(),
+                    DongCode = dong,
+                    HouseholdSize = raw.sqlite3_column_type(statement, 3) == raw.SQLITE_NULL ? null : checked((int)raw.sqlite3_column_int64(statement, 3)),
+                    HousingType = Text(statement, 4),
+                    FirstSeenOn = Text(statement, 5),
+                });
+            }
+
+            if (rc != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, database);
+            }
+        }
+
+        return households;
+    }
 
     /// <summary>
     /// Every person of the chunk's households (members need a birth date, as in <see cref="HistoryLoader"/>; telecom lines
