@@ -87,7 +87,7 @@ public sealed class InboxIngestor
         });
 
         await using var connection = await _store.OpenConnectionAsync(cancellationToken);
-        using var subjects = new SubjectMap();
+        using var subjects = new SubjectMap(_store.OpenConnectionAsync);
         using var hasher = _keys.Pseudonymizer.CreateHasher();
         foreach (var (name, path) in files)
         {

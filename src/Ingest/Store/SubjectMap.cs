@@ -11,7 +11,10 @@ namespace RiskWatch.Ingest.Store;
 /// the first time gets the next number and its row inside the file's transaction; if that transaction rolls back,
 /// the new entries are forgotten too, so the cache never points at a row that does not exist.
 /// </summary>
-internal sealed class SubjectMap : IDisposable
+/// <param name="openReader">
+/// Opens a connection of the store for reading (null: every read runs on the file's connection).
+/// </param>
+internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? openReader = null) : IDisposable
 {
     private static readonly TableSpec HouseholdTable = new("household", ["household_no", "household_key"], []);
     private static readonly TableSpec PersonTable = new("person", ["person_no", "person_key"], []);
@@ -31,8 +34,41 @@ internal sealed class SubjectMap : IDisposable
     /// </remarks>
     public async Task BeginAsync(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, bool readsBack, CancellationToken cancellationToken)
     {
-        await _households.BeginAsync(connection, transaction, dialect, readsBack, cancellationToken);
-        await _persons.BeginAsync(connection, transaction, dialect, readsBack, cancellationToken);
+        _households.Rollback();
+        _persons.Rollback();
+        var householdMax = await _households.MaxAsync(connection, transaction, cancellationToken);
+        var personMax = await _persons.MaxAsync(connection, transaction, cancellationToken);
+
+        // A run's first file reads every key back (~3M at a million households, most of them persons): the persons on a
+        // connection of their own while the households are read on the file's, so the two cores share it. Numbers up to
+        // the maximum just read are committed, and the write lock held since keeps them the only ones, so the other
+        // connection reads exactly what this transaction sees.
+        var persons = openReader is not null && !_persons.IsCurrent(personMax)
+            ? Task.Run(() => _persons.ReloadOnOwnConnectionAsync(openReader, personMax, cancellationToken), cancellationToken)
+            : null;
+        try
+        {
+            if (!_households.IsCurrent(householdMax))
+            {
+                await _households.ReloadAsync(connection, transaction, householdMax, cancellationToken);
+            }
+        }
+        finally
+        {
+            if (persons is not null)
+            {
+                // Whatever happened to the households, the persons' read ends before the file goes on: its error is the one to see.
+                await persons;
+            }
+        }
+
+        if (!_persons.IsCurrent(personMax))
+        {
+            await _persons.ReloadAsync(connection, transaction, personMax, cancellationToken);
+        }
+
+        _households.Begin(connection, transaction, dialect, readsBack, householdMax);
+        _persons.Begin(connection, transaction, dialect, readsBack, personMax);
     }
 
     /// <summary>
@@ -140,18 +176,22 @@ internal sealed class SubjectMap : IDisposable
             };
         }
 
-        public async Task BeginAsync(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, bool readsBack, CancellationToken cancellationToken)
-        {
-            Rollback();
-            var max = await ScalarAsync(connection, transaction, $"SELECT COALESCE(MAX({numberColumn}), 0) FROM {table}", cancellationToken);
-            if (max != _committedMax)
-            {
-                await ReloadAsync(connection, transaction, (int)Math.Min(max, int.MaxValue), cancellationToken);
-                _committedMax = max;
-            }
+        public Task<long> MaxAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+            ScalarAsync(connection, transaction, $"SELECT COALESCE(MAX({numberColumn}), 0) FROM {table}", cancellationToken);
 
+        /// <summary>Whether the cache holds every key numbered up to <paramref name="max"/>, the table's maximum.</summary>
+        public bool IsCurrent(long max) => max == _committedMax;
+
+        public void Begin(DbConnection connection, DbTransaction transaction, ISqlDialect dialect, bool readsBack, long max)
+        {
             _next = max + 1;
             _writer = dialect.CreateBulkWriter(connection, transaction, spec, buffered: !readsBack);
+        }
+
+        public async Task ReloadOnOwnConnectionAsync(Func<CancellationToken, Task<DbConnection>> open, long max, CancellationToken cancellationToken)
+        {
+            await using var connection = await open(cancellationToken);
+            await ReloadAsync(connection, transaction: null, max, cancellationToken);
         }
 
         public long Resolve(ReadOnlySpan<byte> identifier, Pseudonymizer.PseudonymHasher hasher)
@@ -235,28 +275,33 @@ internal sealed class SubjectMap : IDisposable
             _writer = null;
         }
 
-        private async Task ReloadAsync(DbConnection connection, DbTransaction transaction, int expected, CancellationToken cancellationToken)
+        /// <summary>Reads every key numbered up to <paramref name="max"/> (the table's maximum when this run began the file).</summary>
+        public async Task ReloadAsync(DbConnection connection, DbTransaction? transaction, long max, CancellationToken cancellationToken)
         {
             _known.Clear();
             _identifiers.Clear();
-            _known.EnsureCapacity(expected);
+            _known.EnsureCapacity((int)Math.Min(max, int.MaxValue));
             if (connection is SqliteConnection sqlite)
             {
-                ReloadInPlace(sqlite, cancellationToken);
-                return;
+                ReloadInPlace(sqlite, max, cancellationToken);
             }
-
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"SELECT {keyColumn}, {numberColumn} FROM {table}";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            else
             {
-                if (SubjectKey.TryFromHex(reader.GetString(0), out var key))
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = $"SELECT {keyColumn}, {numberColumn} FROM {table}";
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
                 {
-                    _known[key] = reader.GetInt64(1);
+                    var number = reader.GetInt64(1);
+                    if (number <= max && SubjectKey.TryFromHex(reader.GetString(0), out var key))
+                    {
+                        _known[key] = number;
+                    }
                 }
             }
+
+            _committedMax = max;
         }
 
         /// <summary>
@@ -265,7 +310,7 @@ internal sealed class SubjectMap : IDisposable
         /// households; through the ADO.NET reader each became a string first, and the reader's per-column checks cost
         /// more than SQLite's own scan of the index.
         /// </summary>
-        private void ReloadInPlace(SqliteConnection connection, CancellationToken cancellationToken)
+        private void ReloadInPlace(SqliteConnection connection, long max, CancellationToken cancellationToken)
         {
             var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
             var rc = raw.sqlite3_prepare_v2(database, $"SELECT {keyColumn}, {numberColumn} FROM {table}", out var statement);
@@ -280,9 +325,10 @@ internal sealed class SubjectMap : IDisposable
                         cancellationToken.ThrowIfCancellationRequested();
                     }
 
-                    if (SubjectKey.TryFromHex(raw.sqlite3_column_blob(statement, 0), out var key))
+                    var number = raw.sqlite3_column_int64(statement, 1);
+                    if (number <= max && SubjectKey.TryFromHex(raw.sqlite3_column_blob(statement, 0), out var key))
                     {
-                        _known[key] = raw.sqlite3_column_int64(statement, 1);
+                        _known[key] = number;
                     }
                 }
 
@@ -293,7 +339,7 @@ internal sealed class SubjectMap : IDisposable
             }
         }
 
-        private static async Task<long> ScalarAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
+        private static async Task<long> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
