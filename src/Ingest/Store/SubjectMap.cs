@@ -124,15 +124,12 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
     /// <summary>One kind of subject: its table, its caches and the numbers given during the current file.</summary>
     private sealed class Subjects(string table, string keyColumn, string numberColumn, TableSpec spec, bool isPerson)
     {
-        // Bounds the identifier cache (about 50 bytes an entry) for a file of a million subjects never seen again.
-        private const int MaxIdentifiersCached = 500_000;
-
         private readonly Dictionary<SubjectKey, long> _known = [];
 
         // Identifier → number for this run: a household or person that appears on every day's file is hashed once
         // per run instead of once per row (HMAC was most of a usage row's CPU). Identifiers stay in this process's
         // memory for the run and are never written anywhere.
-        private readonly Dictionary<PackedIdentifier, long> _identifiers = [];
+        private readonly IdentifierCache _identifiers = new();
         private readonly List<SubjectKey> _added = [];
         private long _committedMax = -1;
         private long _next;
@@ -203,7 +200,7 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
             }
 
             number = Resolve(isPerson ? hasher.Person(identifier) : hasher.Household(identifier));
-            if (packed && _identifiers.Count < MaxIdentifiersCached)
+            if (packed)
             {
                 _identifiers.Add(id, number);
             }
