@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Text;
 
 namespace RiskWatch.Detector.Histories;
@@ -12,38 +14,40 @@ internal sealed class TextPool
     // Dates of birth span a century (~37k days) and the codes are a few dozen: a bound that a night never reaches, so a
     // malformed store cannot grow the pool without limit either.
     private const int MaxTexts = 200_000;
-    private const int MaxLength = 64;
 
-    private readonly HashSet<string> _texts = new(StringComparer.Ordinal);
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _byChars;
-    private readonly Lock _lock = new();
+    // Texts up to 15 bytes (every code and date) are looked up by their bytes, packed with their length into two words:
+    // no decoding, no lock. ~13M lookups a night at a million households.
+    private const int MaxPackedLength = 15;
 
-    public TextPool() => _byChars = _texts.GetAlternateLookup<ReadOnlySpan<char>>();
+    private readonly ConcurrentDictionary<PackedText, string> _texts = new();
 
-    /// <summary>The text of these UTF-8 bytes, the same string each time it is met.</summary>
+    /// <summary>The text of these UTF-8 bytes, the same string each time it is met (up to 15 bytes; longer ones are new strings).</summary>
     public string Get(ReadOnlySpan<byte> utf8)
     {
-        if (utf8.Length > MaxLength)
+        if (utf8.Length > MaxPackedLength)
         {
             return Encoding.UTF8.GetString(utf8);
         }
 
-        Span<char> chars = stackalloc char[MaxLength];
-        chars = chars[..Encoding.UTF8.GetChars(utf8, chars)];
-        lock (_lock)
+        var key = PackedText.Of(utf8);
+        if (_texts.TryGetValue(key, out var text))
         {
-            if (_byChars.TryGetValue(chars, out var text))
-            {
-                return text;
-            }
-
-            text = new string(chars);
-            if (_texts.Count < MaxTexts)
-            {
-                _texts.Add(text);
-            }
-
             return text;
+        }
+
+        text = Encoding.UTF8.GetString(utf8);
+        return _texts.Count < MaxTexts ? _texts.GetOrAdd(key, text) : text;
+    }
+
+    private readonly record struct PackedText(ulong Low, ulong High)
+    {
+        public static PackedText Of(ReadOnlySpan<byte> utf8)
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            bytes.Clear();
+            utf8.CopyTo(bytes);
+            bytes[15] = (byte)utf8.Length;
+            return new PackedText(BinaryPrimitives.ReadUInt64LittleEndian(bytes), BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]));
         }
     }
 }
