@@ -338,10 +338,29 @@ internal sealed class HistoryLoader(RiskStore store)
                 return false;
             }
 
+            // Plain loops, not LINQ: a million households a night, and the closures and enumerators were most of this method.
             var head = PickHead();
-            var stillHere = Members.Any(m => string.Equals(m.Status, "active", StringComparison.Ordinal));
-            DateOnly? goneOn = stillHere ? null : Members.Max(m => m.ReportedOn is null ? DateOnly.MinValue : IsoDate.Parse(m.ReportedOn));
-            var aged65 = Members.Count(m => m.Status == "active" && IsoDate.Parse(m.BirthDate).AddYears(65) <= start);
+            var stillHere = false;
+            var lastReported = DateOnly.MinValue;
+            var aged65 = 0;
+            foreach (var member in Members)
+            {
+                if (member.Status == "active")
+                {
+                    stillHere = true;
+                    if (IsoDate.Parse(member.BirthDate).AddYears(65) <= start)
+                    {
+                        aged65++;
+                    }
+                }
+
+                if (member.ReportedOn is not null && IsoDate.Parse(member.ReportedOn) > lastReported)
+                {
+                    lastReported = IsoDate.Parse(member.ReportedOn);
+                }
+            }
+
+            DateOnly? goneOn = stillHere ? null : lastReported;
 
             if (_row.HouseholdSize == 1)
             {
@@ -389,10 +408,31 @@ internal sealed class HistoryLoader(RiskStore store)
             return true;
         }
 
-        private PersonRow PickHead() =>
-            Members.FirstOrDefault(m => m.Relation == "head" && m.Status == "active")
-            ?? Members.FirstOrDefault(m => m.Relation == "head")
-            ?? Members.OrderBy(m => m.BirthDate, StringComparer.Ordinal).First();
+        /// <summary>The active head; else any head; else the eldest (the earliest birth date, the first listed among equals).</summary>
+        private PersonRow PickHead()
+        {
+            PersonRow? head = null;
+            var eldest = Members[0];
+            foreach (var member in Members)
+            {
+                if (member.Relation == "head")
+                {
+                    if (member.Status == "active")
+                    {
+                        return member;
+                    }
+
+                    head ??= member;
+                }
+
+                if (string.CompareOrdinal(member.BirthDate, eldest.BirthDate) < 0)
+                {
+                    eldest = member;
+                }
+            }
+
+            return head ?? eldest;
+        }
     }
 
     // Property classes rather than positional records: Dapper converts column types per property, which keeps the
