@@ -40,7 +40,7 @@ internal sealed class ChunkedHistory
     private readonly Dictionary<long, HistoryLoader.HouseholdEvents> _events;
     private readonly SlabWindow.Pool _windows;
     private readonly UsageArrays.Pool _arrays;
-    private readonly TextPool _texts = new();
+    private readonly TextPool.Pool _texts = new();
 
     private ChunkedHistory(
         RiskStore store, DateOnly start, DateOnly end, HashSet<string>? dongs, Dictionary<long, HistoryLoader.HouseholdEvents> events,
@@ -119,8 +119,9 @@ internal sealed class ChunkedHistory
         var days = _end.DayNumber - _start.DayNumber + 1;
         var lastNo = firstNo + UsageSlabs.Span;
         await using var connection = await _store.OpenConnectionAsync(cancellationToken);
+        var texts = _texts.Rent();
         var households = connection is SqliteConnection sqlite
-            ? ReadHouseholdsInPlace(sqlite, firstNo, lastNo, cancellationToken)
+            ? ReadHouseholdsInPlace(sqlite, texts, firstNo, lastNo, cancellationToken)
             : await ReadHouseholdsAsync(connection, firstNo, lastNo, cancellationToken);
 
         var builders = new HistoryLoader.Builder?[UsageSlabs.Span];
@@ -129,7 +130,8 @@ internal sealed class ChunkedHistory
             builders[row.HouseholdNo - firstNo] = new HistoryLoader.Builder(row, days, _events.GetValueOrDefault(row.HouseholdNo), _arrays.Rent());
         }
 
-        var persons = await ReadPersonsAsync(connection, builders, firstNo, lastNo, cancellationToken);
+        var persons = await ReadPersonsAsync(connection, builders, texts, firstNo, lastNo, cancellationToken);
+        _texts.Return(texts);
         var electricity = _windows.Rent(SlabFeed.Electricity);
         var water = _windows.Rent(SlabFeed.Water);
         await electricity.LoadAsync(connection, firstNo, _start, cancellationToken);
@@ -179,7 +181,7 @@ internal sealed class ChunkedHistory
 
     /// <summary>SQLite: the same rows through the connection's own handle, codes and dates from the night's text pool.</summary>
     private List<HistoryLoader.HouseholdRow> ReadHouseholdsInPlace(
-        SqliteConnection connection, long firstNo, long lastNo, CancellationToken cancellationToken)
+        SqliteConnection connection, TextPool texts, long firstNo, long lastNo, CancellationToken cancellationToken)
     {
         var households = new List<HistoryLoader.HouseholdRow>();
         var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
@@ -192,7 +194,7 @@ internal sealed class ChunkedHistory
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var dong = _texts.Get(raw.sqlite3_column_blob(statement, 2));
+                var dong = texts.Get(raw.sqlite3_column_blob(statement, 2));
                 if (_dongs is not null && !_dongs.Contains(dong))
                 {
                     continue;
@@ -205,8 +207,8 @@ internal sealed class ChunkedHistory
                     HouseholdKey = raw.sqlite3_column_text(statement, 1).utf8_to_string(),
                     DongCode = dong,
                     HouseholdSize = raw.sqlite3_column_type(statement, 3) == raw.SQLITE_NULL ? null : checked((int)raw.sqlite3_column_int64(statement, 3)),
-                    HousingType = Text(statement, 4),
-                    FirstSeenOn = Text(statement, 5),
+                    HousingType = Text(statement, 4, texts),
+                    FirstSeenOn = Text(statement, 5, texts),
                 });
             }
 
@@ -223,12 +225,12 @@ internal sealed class ChunkedHistory
     /// Every person of the chunk's households (members need a birth date, as in <see cref="HistoryLoader"/>; telecom lines
     /// count without one), ordered by person number: the order the telecom rows are added in, as the row reader does.
     /// </summary>
-    private async Task<List<(long PersonNo, HistoryLoader.Builder Builder)>> ReadPersonsAsync(
-        DbConnection connection, HistoryLoader.Builder?[] builders, long firstNo, long lastNo, CancellationToken cancellationToken)
+    private static async Task<List<(long PersonNo, HistoryLoader.Builder Builder)>> ReadPersonsAsync(
+        DbConnection connection, HistoryLoader.Builder?[] builders, TextPool texts, long firstNo, long lastNo, CancellationToken cancellationToken)
     {
         if (connection is SqliteConnection sqlite)
         {
-            return ReadPersonsInPlace(sqlite, builders, firstNo, lastNo, cancellationToken);
+            return ReadPersonsInPlace(sqlite, builders, texts, firstNo, lastNo, cancellationToken);
         }
 
         // A typed reader, not Dapper: a chunk has ~2 persons a household, and this loop was most of the chunk's CPU
@@ -259,12 +261,12 @@ internal sealed class ChunkedHistory
     }
 
     /// <summary>
-    /// SQLite: the same rows through the connection's own handle, each text taken from <see cref="_texts"/> where SQLite
+    /// SQLite: the same rows through the connection's own handle, each text taken from the chunk's pool where SQLite
     /// holds it. Through the ADO.NET reader every column of every person became a new string (dates and a handful of
     /// codes, ~2M persons at a million households), and its per-column checks cost more than SQLite's own step.
     /// </summary>
-    private List<(long PersonNo, HistoryLoader.Builder Builder)> ReadPersonsInPlace(
-        SqliteConnection connection, HistoryLoader.Builder?[] builders, long firstNo, long lastNo, CancellationToken cancellationToken)
+    private static List<(long PersonNo, HistoryLoader.Builder Builder)> ReadPersonsInPlace(
+        SqliteConnection connection, HistoryLoader.Builder?[] builders, TextPool texts, long firstNo, long lastNo, CancellationToken cancellationToken)
     {
         var persons = new List<(long, HistoryLoader.Builder)>();
         var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
@@ -285,7 +287,7 @@ internal sealed class ChunkedHistory
 
                 var personNo = raw.sqlite3_column_int64(statement, 0);
                 persons.Add((personNo, builder));
-                var birthDate = Text(statement, 2);
+                var birthDate = Text(statement, 2, texts);
                 if (birthDate is { Length: > 0 })
                 {
                     builder.Members.Add(new HistoryLoader.PersonRow
@@ -293,11 +295,11 @@ internal sealed class ChunkedHistory
                         PersonNo = personNo,
                         HouseholdNo = householdNo,
                         BirthDate = birthDate,
-                        Sex = Text(statement, 3),
-                        Relation = Text(statement, 4),
-                        Status = Text(statement, 5),
-                        StatusDate = Text(statement, 6),
-                        ReportedOn = Text(statement, 7),
+                        Sex = Text(statement, 3, texts),
+                        Relation = Text(statement, 4, texts),
+                        Status = Text(statement, 5, texts),
+                        StatusDate = Text(statement, 6, texts),
+                        ReportedOn = Text(statement, 7, texts),
                     });
                 }
             }
@@ -311,8 +313,8 @@ internal sealed class ChunkedHistory
         return persons;
     }
 
-    private string? Text(sqlite3_stmt statement, int column) =>
-        raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL ? null : _texts.Get(raw.sqlite3_column_blob(statement, column));
+    private static string? Text(sqlite3_stmt statement, int column, TextPool texts) =>
+        raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL ? null : texts.Get(raw.sqlite3_column_blob(statement, column));
 
     private static DbCommand Command(DbConnection connection, string sql, long firstNo, long lastNo)
     {

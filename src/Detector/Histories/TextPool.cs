@@ -7,7 +7,7 @@ namespace RiskWatch.Detector.Histories;
 /// <summary>
 /// One string per distinct short text of a night's reads (codes such as <c>head</c> or <c>active</c>, ISO dates): the
 /// chunked reader meets ~2M person rows at a million households, and a string per column and row was most of its
-/// garbage. Thread-safe: the chunks read ahead share one pool.
+/// garbage. Not thread-safe: each chunk read takes a pool of <see cref="Pool"/> and gives it back.
 /// </summary>
 internal sealed class TextPool
 {
@@ -16,10 +16,10 @@ internal sealed class TextPool
     private const int MaxTexts = 200_000;
 
     // Texts up to 15 bytes (every code and date) are looked up by their bytes, packed with their length into two words:
-    // no decoding, no lock. ~13M lookups a night at a million households.
+    // no decoding. ~13M lookups a night at a million households.
     private const int MaxPackedLength = 15;
 
-    private readonly ConcurrentDictionary<PackedText, string> _texts = new();
+    private readonly Dictionary<PackedText, string> _texts = [];
 
     /// <summary>The text of these UTF-8 bytes, the same string each time it is met (up to 15 bytes; longer ones are new strings).</summary>
     public string Get(ReadOnlySpan<byte> utf8)
@@ -36,7 +36,22 @@ internal sealed class TextPool
         }
 
         text = Encoding.UTF8.GetString(utf8);
-        return _texts.Count < MaxTexts ? _texts.GetOrAdd(key, text) : text;
+        if (_texts.Count < MaxTexts)
+        {
+            _texts.Add(key, text);
+        }
+
+        return text;
+    }
+
+    /// <summary>Pools kept for the night's next chunk reads (one per read in flight), so each stays warm.</summary>
+    internal sealed class Pool
+    {
+        private readonly ConcurrentBag<TextPool> _spare = [];
+
+        public TextPool Rent() => _spare.TryTake(out var pool) ? pool : new TextPool();
+
+        public void Return(TextPool pool) => _spare.Add(pool);
     }
 
     private readonly record struct PackedText(ulong Low, ulong High)
