@@ -119,6 +119,7 @@ internal sealed class ChunkedHistory
         var days = _end.DayNumber - _start.DayNumber + 1;
         var lastNo = firstNo + UsageSlabs.Span;
         await using var connection = await _store.OpenConnectionAsync(cancellationToken);
+        // A read that fails drops its pool rather than give it back: the next read starts a new one.
         var texts = _texts.Rent();
         var households = connection is SqliteConnection sqlite
             ? ReadHouseholdsInPlace(sqlite, texts, firstNo, lastNo, cancellationToken)
@@ -179,45 +180,31 @@ internal sealed class ChunkedHistory
         return households;
     }
 
-    /// <summary>SQLite: the same rows through the connection's own handle, codes and dates from the night's text pool.</summary>
+    /// <summary>SQLite: the same rows through the connection's own handle, codes and dates from the chunk's text pool.</summary>
     private List<HistoryLoader.HouseholdRow> ReadHouseholdsInPlace(
         SqliteConnection connection, TextPool texts, long firstNo, long lastNo, CancellationToken cancellationToken)
     {
         var households = new List<HistoryLoader.HouseholdRow>();
-        var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
-        var rc = raw.sqlite3_prepare_v2(database, HouseholdsSql, out var statement);
-        using (statement)
+        SqliteRows.ForEach(connection, HouseholdsSql, statement => BindRange(statement, firstNo, lastNo), row =>
         {
-            SqliteException.ThrowExceptionForRC(rc, database);
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, 1, firstNo), database);
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, 2, lastNo), database);
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            var dong = texts.Get(raw.sqlite3_column_blob(row, 2));
+            if (_dongs is not null && !_dongs.Contains(dong))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var dong = texts.Get(raw.sqlite3_column_blob(statement, 2));
-                if (_dongs is not null && !_dongs.Contains(dong))
-                {
-                    continue;
-                }
-
-                households.Add(new HistoryLoader.HouseholdRow
-                {
-                    HouseholdNo = raw.sqlite3_column_int64(statement, 0),
-                    // Unique to the household: the one text not pooled.
-                    HouseholdKey = raw.sqlite3_column_text(statement, 1).utf8_to_string(),
-                    DongCode = dong,
-                    HouseholdSize = raw.sqlite3_column_type(statement, 3) == raw.SQLITE_NULL ? null : checked((int)raw.sqlite3_column_int64(statement, 3)),
-                    HousingType = Text(statement, 4, texts),
-                    FirstSeenOn = Text(statement, 5, texts),
-                });
+                return;
             }
 
-            if (rc != raw.SQLITE_DONE)
+            households.Add(new HistoryLoader.HouseholdRow
             {
-                SqliteException.ThrowExceptionForRC(rc, database);
-            }
-        }
-
+                HouseholdNo = raw.sqlite3_column_int64(row, 0),
+                // Unique to the household: the one text not pooled.
+                HouseholdKey = raw.sqlite3_column_text(row, 1).utf8_to_string(),
+                DongCode = dong,
+                HouseholdSize = SqliteRows.IsNull(row, 3) ? null : checked((int)raw.sqlite3_column_int64(row, 3)),
+                HousingType = Text(row, 4, texts),
+                FirstSeenOn = Text(row, 5, texts),
+            });
+        },
+        cancellationToken);
         return households;
     }
 
@@ -269,52 +256,43 @@ internal sealed class ChunkedHistory
         SqliteConnection connection, HistoryLoader.Builder?[] builders, TextPool texts, long firstNo, long lastNo, CancellationToken cancellationToken)
     {
         var persons = new List<(long, HistoryLoader.Builder)>();
-        var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
-        var rc = raw.sqlite3_prepare_v2(database, PersonsSql, out var statement);
-        using (statement)
+        SqliteRows.ForEach(connection, PersonsSql, statement => BindRange(statement, firstNo, lastNo), row =>
         {
-            SqliteException.ThrowExceptionForRC(rc, database);
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, 1, firstNo), database);
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, 2, lastNo), database);
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            var householdNo = raw.sqlite3_column_int64(row, 1);
+            if (builders[householdNo - firstNo] is not { } builder)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var householdNo = raw.sqlite3_column_int64(statement, 1);
-                if (builders[householdNo - firstNo] is not { } builder)
-                {
-                    continue;
-                }
-
-                var personNo = raw.sqlite3_column_int64(statement, 0);
-                persons.Add((personNo, builder));
-                var birthDate = Text(statement, 2, texts);
-                if (birthDate is { Length: > 0 })
-                {
-                    builder.Members.Add(new HistoryLoader.PersonRow
-                    {
-                        PersonNo = personNo,
-                        HouseholdNo = householdNo,
-                        BirthDate = birthDate,
-                        Sex = Text(statement, 3, texts),
-                        Relation = Text(statement, 4, texts),
-                        Status = Text(statement, 5, texts),
-                        StatusDate = Text(statement, 6, texts),
-                        ReportedOn = Text(statement, 7, texts),
-                    });
-                }
+                return;
             }
 
-            if (rc != raw.SQLITE_DONE)
+            var personNo = raw.sqlite3_column_int64(row, 0);
+            persons.Add((personNo, builder));
+            if (Text(row, 2, texts) is { Length: > 0 } birthDate)
             {
-                SqliteException.ThrowExceptionForRC(rc, database);
+                builder.Members.Add(new HistoryLoader.PersonRow
+                {
+                    PersonNo = personNo,
+                    HouseholdNo = householdNo,
+                    BirthDate = birthDate,
+                    Sex = Text(row, 3, texts),
+                    Relation = Text(row, 4, texts),
+                    Status = Text(row, 5, texts),
+                    StatusDate = Text(row, 6, texts),
+                    ReportedOn = Text(row, 7, texts),
+                });
             }
-        }
-
+        },
+        cancellationToken);
         return persons;
     }
 
-    private static string? Text(sqlite3_stmt statement, int column, TextPool texts) =>
-        raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL ? null : texts.Get(raw.sqlite3_column_blob(statement, column));
+    private static void BindRange(sqlite3_stmt statement, long firstNo, long lastNo)
+    {
+        SqliteRows.Bind(statement, 1, firstNo);
+        SqliteRows.Bind(statement, 2, lastNo);
+    }
+
+    private static string? Text(sqlite3_stmt row, int column, TextPool texts) =>
+        SqliteRows.IsNull(row, column) ? null : texts.Get(raw.sqlite3_column_blob(row, column));
 
     private static DbCommand Command(DbConnection connection, string sql, long firstNo, long lastNo)
     {

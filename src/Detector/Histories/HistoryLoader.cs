@@ -298,26 +298,8 @@ internal sealed class HistoryLoader(RiskStore store)
         });
     }
 
-    private static void ForEachRow(SqliteConnection connection, string sql, string to, CancellationToken cancellationToken, Action<sqlite3_stmt> onRow)
-    {
-        var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
-        var rc = raw.sqlite3_prepare_v2(database, sql, out var statement);
-        using (statement)
-        {
-            SqliteException.ThrowExceptionForRC(rc, database);
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, 1, to), database);
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                onRow(statement);
-            }
-
-            if (rc != raw.SQLITE_DONE)
-            {
-                SqliteException.ThrowExceptionForRC(rc, database);
-            }
-        }
-    }
+    private static void ForEachRow(SqliteConnection connection, string sql, string to, CancellationToken cancellationToken, Action<sqlite3_stmt> onRow) =>
+        SqliteRows.ForEach(connection, sql, statement => SqliteRows.Bind(statement, 1, to), onRow, cancellationToken);
 
     private static async Task<DbDataReader> ReadUpToAsync(DbConnection connection, string sql, string to, CancellationToken cancellationToken)
     {
@@ -412,7 +394,6 @@ internal sealed class HistoryLoader(RiskStore store)
             // Plain loops, not LINQ: a million households a night, and the closures and enumerators were most of this method.
             var head = PickHead();
             var stillHere = false;
-            var lastReported = DateOnly.MinValue;
             var aged65 = 0;
             foreach (var member in Members)
             {
@@ -424,14 +405,23 @@ internal sealed class HistoryLoader(RiskStore store)
                         aged65++;
                     }
                 }
-
-                if (member.ReportedOn is not null && IsoDate.Parse(member.ReportedOn) > lastReported)
-                {
-                    lastReported = IsoDate.Parse(member.ReportedOn);
-                }
             }
 
-            DateOnly? goneOn = stillHere ? null : lastReported;
+            DateOnly? goneOn = null;
+            if (!stillHere)
+            {
+                // The last report of a household nobody lives in any more: when it was gone.
+                var lastReported = DateOnly.MinValue;
+                foreach (var member in Members)
+                {
+                    if (member.ReportedOn is not null && IsoDate.Parse(member.ReportedOn) is var reported && reported > lastReported)
+                    {
+                        lastReported = reported;
+                    }
+                }
+
+                goneOn = lastReported;
+            }
 
             if (_row.HouseholdSize == 1)
             {

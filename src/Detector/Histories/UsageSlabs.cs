@@ -338,33 +338,23 @@ internal sealed class UsageSlabs(RiskStore store)
     /// </summary>
     private static void ReadInPlace(
         SqliteConnection connection, SlabFeed feed, long firstNo, DateOnly start, DateOnly end, SlabDay onDay,
-        CancellationToken cancellationToken)
-    {
-        var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
-        var rc = raw.sqlite3_prepare_v2(
-            database,
+        CancellationToken cancellationToken) =>
+        SqliteRows.ForEach(
+            connection,
             "SELECT date, payload FROM usage_slab WHERE feed = ?1 AND first_no = ?2 AND date >= ?3 AND date <= ?4 ORDER BY date",
-            out var statement);
-        using (statement)
-        {
-            SqliteException.ThrowExceptionForRC(rc, database);
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, 1, TableOf(feed)), database);
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, 2, firstNo), database);
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, 3, IsoDate.Text(start)), database);
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, 4, IsoDate.Text(end)), database);
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            statement =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var day = IsoDate.Parse(raw.sqlite3_column_text(statement, 0).utf8_to_string()).DayNumber - start.DayNumber;
-                onDay(day, new SlabView(feed, raw.sqlite3_column_blob(statement, 1)));
-            }
-
-            if (rc != raw.SQLITE_DONE)
+                SqliteRows.Bind(statement, 1, TableOf(feed));
+                SqliteRows.Bind(statement, 2, firstNo);
+                SqliteRows.Bind(statement, 3, IsoDate.Text(start));
+                SqliteRows.Bind(statement, 4, IsoDate.Text(end));
+            },
+            row =>
             {
-                SqliteException.ThrowExceptionForRC(rc, database);
-            }
-        }
-    }
+                var day = IsoDate.Parse(raw.sqlite3_column_text(row, 0).utf8_to_string()).DayNumber - start.DayNumber;
+                onDay(day, new SlabView(feed, raw.sqlite3_column_blob(row, 1)));
+            },
+            cancellationToken);
 
     /// <summary>
     /// The dates one build scans, filled row by row in date order: a date's slabs become bytes when its rows end, and the

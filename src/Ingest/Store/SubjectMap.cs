@@ -39,12 +39,13 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
         var householdMax = await _households.MaxAsync(connection, transaction, cancellationToken);
         var personMax = await _persons.MaxAsync(connection, transaction, cancellationToken);
 
-        // A run's first file reads every key back (~3M at a million households, most of them persons): the persons on a
-        // connection of their own while the households are read on the file's, so the two cores share it. Numbers up to
-        // the maximum just read are committed, and the write lock held since keeps them the only ones, so the other
-        // connection reads exactly what this transaction sees.
+        // When a kind's numbers moved since the cache was read (a run's first file: every key, ~3M at a million households,
+        // most of them persons), the persons are read on a connection of their own while the households are read on the
+        // file's, so the two cores share the work. The other connection reads exactly what this transaction sees: numbers
+        // up to the maximum just read are committed, and the write lock held since keeps them the only ones.
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var persons = openReader is not null && !_persons.IsCurrent(personMax)
-            ? Task.Run(() => _persons.ReloadOnOwnConnectionAsync(openReader, personMax, cancellationToken), cancellationToken)
+            ? Task.Run(() => _persons.ReloadOnOwnConnectionAsync(openReader, personMax, failed.Token), failed.Token)
             : null;
         try
         {
@@ -53,13 +54,19 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
                 await _households.ReloadAsync(connection, transaction, householdMax, cancellationToken);
             }
         }
-        finally
+        catch when (persons is not null)
         {
-            if (persons is not null)
-            {
-                // Whatever happened to the households, the persons' read ends before the file goes on: its error is the one to see.
-                await persons;
-            }
+            // The households' error is the one to see: the persons' read is stopped, and only waited for so that its
+            // connection is closed before the file's transaction ends.
+            await failed.CancelAsync();
+            await Task.WhenAny(persons);
+            _ = persons.Exception;
+            throw;
+        }
+
+        if (persons is not null)
+        {
+            await persons;
         }
 
         if (!_persons.IsCurrent(personMax))
@@ -275,6 +282,8 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
         /// <summary>Reads every key numbered up to <paramref name="max"/> (the table's maximum when this run began the file).</summary>
         public async Task ReloadAsync(DbConnection connection, DbTransaction? transaction, long max, CancellationToken cancellationToken)
         {
+            // Not current until the read has ended: a read that fails leaves a cache that is read again next time.
+            _committedMax = -1;
             _known.Clear();
             _identifiers.Clear();
             _known.EnsureCapacity((int)Math.Min(max, int.MaxValue));
@@ -307,34 +316,16 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
         /// households; through the ADO.NET reader each became a string first, and the reader's per-column checks cost
         /// more than SQLite's own scan of the index.
         /// </summary>
-        private void ReloadInPlace(SqliteConnection connection, long max, CancellationToken cancellationToken)
-        {
-            var database = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
-            var rc = raw.sqlite3_prepare_v2(database, $"SELECT {keyColumn}, {numberColumn} FROM {table}", out var statement);
-            using (statement)
+        private void ReloadInPlace(SqliteConnection connection, long max, CancellationToken cancellationToken) =>
+            SqliteRows.ForEach(connection, $"SELECT {keyColumn}, {numberColumn} FROM {table}", _ => { }, row =>
             {
-                SqliteException.ThrowExceptionForRC(rc, database);
-                var rows = 0;
-                while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                var number = raw.sqlite3_column_int64(row, 1);
+                if (number <= max && SubjectKey.TryFromHex(raw.sqlite3_column_blob(row, 0), out var key))
                 {
-                    if ((++rows & 0xFFFF) == 0)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                    }
-
-                    var number = raw.sqlite3_column_int64(statement, 1);
-                    if (number <= max && SubjectKey.TryFromHex(raw.sqlite3_column_blob(statement, 0), out var key))
-                    {
-                        _known[key] = number;
-                    }
+                    _known[key] = number;
                 }
-
-                if (rc != raw.SQLITE_DONE)
-                {
-                    SqliteException.ThrowExceptionForRC(rc, database);
-                }
-            }
-        }
+            },
+            cancellationToken);
 
         private static async Task<long> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
         {
