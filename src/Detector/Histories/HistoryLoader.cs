@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using RiskWatch.Detector.Configuration;
@@ -291,7 +290,7 @@ internal sealed class HistoryLoader(RiskStore store)
         });
         ForEachRow(connection, ReportsSql, to, cancellationToken, row =>
         {
-            if (raw.sqlite3_column_type(row, 0) != raw.SQLITE_NULL && eventsOf(raw.sqlite3_column_int64(row, 0)) is { } events)
+            if (!SqliteRows.IsNull(row, 0) && eventsOf(raw.sqlite3_column_int64(row, 0)) is { } events)
             {
                 events.Reports.Add(IsoDate.Parse(texts.Get(raw.sqlite3_column_blob(row, 1))));
             }
@@ -373,15 +372,11 @@ internal sealed class HistoryLoader(RiskStore store)
         public void AddTelecom(int day, int callsOut, int callsIn, int smsOut, float dataMb, long personNo)
         {
             (_lines ??= []).Add(personNo);
-            AddTelecomDay(day, callsOut, callsIn, smsOut, dataMb);
+            Usage.AddTelecomDay(day, callsOut, callsIn, smsOut, dataMb);
         }
 
         /// <summary>A line of the household that sent at least one telecom row in the window, met once (the chunked reader).</summary>
         public void CountLine() => _countedLines++;
-
-        /// <summary>One line's row of a day, summed into the household's day; the caller counts the line once.</summary>
-        public void AddTelecomDay(int day, int callsOut, int callsIn, int smsOut, float dataMb) =>
-            Usage.AddTelecomDay(day, callsOut, callsIn, smsOut, dataMb);
 
         public bool TryBuild(DateOnly start, out HouseholdRecord record)
         {

@@ -13,7 +13,6 @@ namespace RiskWatch.Detector.Jobs;
 /// </summary>
 internal sealed class ShadowRuns(RiskStore store)
 {
-
     /// <summary>Writes the pass; false when a pass with the same inputs was already stored (nothing changes).</summary>
     public async Task<bool> WriteAsync(
         RunStamp stamp, IReadOnlyList<CaseDraft> drafts, IReadOnlyList<ScoreRow> scores, ThresholdPolicy policy, CancellationToken cancellationToken)

@@ -34,20 +34,16 @@ internal readonly record struct SubjectKey(ulong A, ulong B, ulong C, ulong D)
 
     public static bool TryFromHex(string hex, out SubjectKey key)
     {
-        key = default;
-        if (hex.Length != Size * 2)
+        // Any character outside ASCII becomes '?', which the byte parser refuses as a hex digit.
+        Span<byte> utf8 = stackalloc byte[Size * 2];
+        if (hex.Length != utf8.Length)
         {
+            key = default;
             return false;
         }
 
-        Span<byte> bytes = stackalloc byte[Size];
-        if (Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != Size)
-        {
-            return false;
-        }
-
-        key = FromBytes(bytes);
-        return true;
+        System.Text.Encoding.ASCII.GetBytes(hex, utf8);
+        return TryFromHex(utf8, out key);
     }
 
     public string ToHex()
