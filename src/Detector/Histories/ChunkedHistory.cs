@@ -41,10 +41,11 @@ internal sealed class ChunkedHistory
     private readonly SlabWindow.Pool _windows;
     private readonly UsageArrays.Pool _arrays;
     private readonly TextPool.Pool _texts = new();
+    private readonly SharedWindows _telecom;
 
     private ChunkedHistory(
         RiskStore store, DateOnly start, DateOnly end, HashSet<string>? dongs, Dictionary<long, HistoryLoader.HouseholdEvents> events,
-        IReadOnlyList<long> chunks)
+        IReadOnlyList<long> chunks, IEnumerable<(long ChunkFirstNo, long RangeFirstNo)> telecomPlan)
     {
         _store = store;
         _start = start;
@@ -53,6 +54,7 @@ internal sealed class ChunkedHistory
         _events = events;
         _windows = new SlabWindow.Pool(end.DayNumber - start.DayNumber + 1);
         _arrays = new UsageArrays.Pool(end.DayNumber - start.DayNumber + 1);
+        _telecom = new SharedWindows(_windows, telecomPlan);
         Chunks = chunks;
     }
 
@@ -71,6 +73,7 @@ internal sealed class ChunkedHistory
         // The slabs of the new day are built under the write lock while the events are read on another connection (WAL
         // readers do not wait for the writer; events do not depend on slabs): on two cores the two overlap.
         var ensure = Task.Run(() => new UsageSlabs(store).EnsureAsync(start, end, cancellationToken), cancellationToken);
+        var telecomPlan = Task.Run(() => TelecomPlanAsync(store, cancellationToken), cancellationToken);
         var events = new Dictionary<long, HistoryLoader.HouseholdEvents>();
         List<long> chunks;
         try
@@ -101,10 +104,23 @@ internal sealed class ChunkedHistory
         {
             // Whatever happened here, the build ends (or fails) before the pass goes on: its error is the one to see.
             await ensure;
+            await telecomPlan;
         }
 
         var set = dongs is { Count: > 0 } ? new HashSet<string>(dongs, StringComparer.Ordinal) : null;
-        return new ChunkedHistory(store, start, end, set, events, chunks);
+        return new ChunkedHistory(store, start, end, set, events, chunks, await telecomPlan);
+    }
+
+    /// <summary>Which household chunks have persons in which telecom range: how long <see cref="SharedWindows"/> keeps a window.</summary>
+    private static async Task<IEnumerable<(long, long)>> TelecomPlanAsync(RiskStore store, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+        return await connection.QueryAsync<(long, long)>(new CommandDefinition(
+            $"""
+            SELECT DISTINCT household_no - (household_no % {UsageSlabs.Span}), person_no - (person_no % {UsageSlabs.Span})
+            FROM person WHERE household_no IS NOT NULL
+            """,
+            cancellationToken: cancellationToken));
     }
 
     /// <summary>
@@ -141,7 +157,7 @@ internal sealed class ChunkedHistory
         _windows.Return(electricity);
         _windows.Return(water);
 
-        await ReadTelecomAsync(connection, persons, cancellationToken);
+        await ReadTelecomAsync(connection, firstNo, persons, cancellationToken);
 
         if (connection is SqliteConnection)
         {
@@ -393,25 +409,40 @@ internal sealed class ChunkedHistory
     }
 
     private async Task ReadTelecomAsync(
-        DbConnection connection, List<(long PersonNo, HistoryLoader.Builder Builder)> persons, CancellationToken cancellationToken)
+        DbConnection connection, long chunkFirstNo, List<(long PersonNo, HistoryLoader.Builder Builder)> persons, CancellationToken cancellationToken)
     {
-        // A household's lines may sit in different person ranges; each range's slabs are read once, ranges ascending, and
-        // within a day persons ascending, so a household's lines are summed in person order.
-        var at = 0;
-        while (at < persons.Count)
+        // A household's lines may sit in different person ranges; each range's slabs are read once a night (shared with
+        // the neighbouring chunk), ranges ascending, and within a day persons ascending, so a household's lines are summed
+        // in person order.
+        try
         {
-            var first = UsageSlabs.FirstNoOf(persons[at].PersonNo);
-            var end = at;
-            while (end < persons.Count && persons[end].PersonNo < first + UsageSlabs.Span)
+            var at = 0;
+            while (at < persons.Count)
             {
-                end++;
-            }
+                var first = UsageSlabs.FirstNoOf(persons[at].PersonNo);
+                var end = at;
+                while (end < persons.Count && persons[end].PersonNo < first + UsageSlabs.Span)
+                {
+                    end++;
+                }
 
-            var window = _windows.Rent(SlabFeed.Telecom);
-            await window.LoadAsync(connection, first, _start, cancellationToken);
-            FillTelecom(persons, at, end, first, window);
-            _windows.Return(window);
-            at = end;
+                var window = await _telecom.AcquireAsync(
+                    chunkFirstNo, first, w => w.LoadAsync(connection, first, _start, cancellationToken));
+                try
+                {
+                    FillTelecom(persons, at, end, first, window);
+                }
+                finally
+                {
+                    _telecom.Release(chunkFirstNo, first);
+                }
+
+                at = end;
+            }
+        }
+        finally
+        {
+            _telecom.ChunkDone(chunkFirstNo);
         }
     }
 }
