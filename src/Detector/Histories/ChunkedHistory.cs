@@ -54,7 +54,10 @@ internal sealed class ChunkedHistory
         _events = events;
         _windows = new SlabWindow.Pool(end.DayNumber - start.DayNumber + 1);
         _arrays = new UsageArrays.Pool(end.DayNumber - start.DayNumber + 1);
-        _telecom = new SharedWindows(_windows, telecomPlan);
+        // Only chunks the pass reads give their claims up; a chunk of households without a dong would hold its
+        // ranges' windows all night.
+        var read = chunks.ToHashSet();
+        _telecom = new SharedWindows(_windows, telecomPlan.Where(claim => read.Contains(claim.ChunkFirstNo)));
         Chunks = chunks;
     }
 
@@ -102,9 +105,9 @@ internal sealed class ChunkedHistory
         }
         finally
         {
-            // Whatever happened here, the build ends (or fails) before the pass goes on: its error is the one to see.
-            await ensure;
-            await telecomPlan;
+            // Whatever happened here, the build and the plan end (or fail) before the pass goes on, so no connection
+            // outlives the open: the build's error is the one to see, then the plan's.
+            await Task.WhenAll(ensure, telecomPlan);
         }
 
         var set = dongs is { Count: > 0 } ? new HashSet<string>(dongs, StringComparer.Ordinal) : null;

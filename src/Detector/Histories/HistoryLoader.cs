@@ -90,11 +90,11 @@ internal sealed class HistoryLoader(RiskStore store)
     private static async Task ReadElectricityAsync(
         DbConnection connection, DateIndex dates, Dictionary<long, Builder> builders, CancellationToken cancellationToken)
     {
-        await using var reader = await ReadRangeAsync(
+        await using var command = RangeCommand(
             connection,
             "SELECT date, household_no, kwh, active_hours FROM usage_electricity WHERE date >= @from AND date <= @to",
-            dates,
-            cancellationToken);
+            dates);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             if (!builders.TryGetValue(reader.GetInt64(1), out var builder) || !dates.TryGet(reader.GetString(0), out var day))
@@ -110,11 +110,11 @@ internal sealed class HistoryLoader(RiskStore store)
     private static async Task ReadWaterAsync(
         DbConnection connection, DateIndex dates, Dictionary<long, Builder> builders, CancellationToken cancellationToken)
     {
-        await using var reader = await ReadRangeAsync(
+        await using var command = RangeCommand(
             connection,
             "SELECT date, household_no, liters FROM usage_water WHERE date >= @from AND date <= @to",
-            dates,
-            cancellationToken);
+            dates);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             if (builders.TryGetValue(reader.GetInt64(1), out var builder) && dates.TryGet(reader.GetString(0), out var day))
@@ -127,15 +127,15 @@ internal sealed class HistoryLoader(RiskStore store)
     private static async Task ReadTelecomAsync(
         DbConnection connection, DateIndex dates, Dictionary<long, Builder> builders, CancellationToken cancellationToken)
     {
-        await using var reader = await ReadRangeAsync(
+        await using var command = RangeCommand(
             connection,
             """
             SELECT t.date, p.household_no, t.calls_out, t.calls_in, t.sms_out, t.data_mb, t.person_no
             FROM usage_telecom t JOIN person p ON p.person_no = t.person_no
             WHERE t.date >= @from AND t.date <= @to AND p.household_no IS NOT NULL
             """,
-            dates,
-            cancellationToken);
+            dates);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             if (!builders.TryGetValue(reader.GetInt64(1), out var builder) || !dates.TryGet(reader.GetString(0), out var day))
@@ -220,7 +220,8 @@ internal sealed class HistoryLoader(RiskStore store)
     private static async Task ReadEventRowsAsync(
         DbConnection connection, string to, Func<long, HouseholdEvents?> eventsOf, CancellationToken cancellationToken)
     {
-        await using (var reader = await ReadUpToAsync(connection, ArrearsSql, to, cancellationToken))
+        await using (var command = UpToCommand(connection, ArrearsSql, to))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -236,7 +237,8 @@ internal sealed class HistoryLoader(RiskStore store)
             }
         }
 
-        await using (var reader = await ReadUpToAsync(connection, WelfareSql, to, cancellationToken))
+        await using (var command = UpToCommand(connection, WelfareSql, to))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -247,7 +249,8 @@ internal sealed class HistoryLoader(RiskStore store)
             }
         }
 
-        await using (var reader = await ReadUpToAsync(connection, ReportsSql, to, cancellationToken))
+        await using (var command = UpToCommand(connection, ReportsSql, to))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -300,16 +303,17 @@ internal sealed class HistoryLoader(RiskStore store)
     private static void ForEachRow(SqliteConnection connection, string sql, string to, CancellationToken cancellationToken, Action<sqlite3_stmt> onRow) =>
         SqliteRows.ForEach(connection, sql, statement => SqliteRows.Bind(statement, 1, to), onRow, cancellationToken);
 
-    private static async Task<DbDataReader> ReadUpToAsync(DbConnection connection, string sql, string to, CancellationToken cancellationToken)
+    // The callers dispose the command, not only its reader: a command left to the finalizer frees its statement on the
+    // finalizer thread, which in SQLite's multi-thread mode (SqliteThreading) may race the connection's next read.
+    private static DbCommand UpToCommand(DbConnection connection, string sql, string to)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.AddParameter("@to", to);
-        return await command.ExecuteReaderAsync(cancellationToken);
+        return command;
     }
 
-    private static async Task<DbDataReader> ReadRangeAsync(
-        DbConnection connection, string sql, DateIndex dates, CancellationToken cancellationToken)
+    private static DbCommand RangeCommand(DbConnection connection, string sql, DateIndex dates)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -317,7 +321,7 @@ internal sealed class HistoryLoader(RiskStore store)
         command.AddParameter("@to", IsoDate.Text(dates.Start.AddDays(dates.Days - 1)));
         // Not SequentialAccess: the loops read the subject (column 1) before the date (column 0), which Npgsql refuses in
         // sequential mode; the rows are a few numbers each, so buffering a row costs nothing.
-        return await command.ExecuteReaderAsync(cancellationToken);
+        return command;
     }
 
     /// <summary>Maps the store's date text to a day index without parsing each of millions of rows.</summary>

@@ -46,9 +46,10 @@ internal sealed class SharedWindows(SlabWindow.Pool pool, IEnumerable<(long Chun
         if (reader)
         {
             // Read outside the lock (SQLite's read is synchronous): the other chunk goes on with its own ranges meanwhile.
-            var window = pool.Rent(SlabFeed.Telecom);
             try
             {
+                // Rented inside the try: a failed allocation must fail the waiters too, not leave them waiting.
+                var window = pool.Rent(SlabFeed.Telecom);
                 await load(window);
                 entry.Read.SetResult(window);
             }

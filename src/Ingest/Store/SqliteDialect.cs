@@ -153,8 +153,18 @@ internal sealed class SqliteDialect : ISqlDialect
             Check(raw.sqlite3_prepare_v2(database, singleSql, out _single));
             if (batchSql is not null)
             {
-                Check(raw.sqlite3_prepare_v2(database, batchSql, out var batch));
-                _batch = batch;
+                try
+                {
+                    Check(raw.sqlite3_prepare_v2(database, batchSql, out var batch));
+                    _batch = batch;
+                }
+                catch
+                {
+                    // Finalized here, not by the finalizer thread while the connection goes on (multi-thread mode).
+                    _single.Dispose();
+                    throw;
+                }
+
                 _batchBound = new Value[columns * BatchRows];
             }
 
