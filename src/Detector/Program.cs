@@ -7,4 +7,5 @@ Console.OutputEncoding = Encoding.UTF8;
 
 // Before anything opens a store: SQLite takes its threading mode only then.
 SqliteThreading.UseMultiThreadMode();
+SqliteHeap.KeepLargeBlocksInHeap();
 return await CliApp.RunAsync(args);

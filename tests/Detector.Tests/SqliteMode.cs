@@ -4,13 +4,17 @@ using RiskWatch.Ingest.Store;
 namespace RiskWatch.Detector.Tests;
 
 /// <summary>
-/// The host's tests run SQLite in the mode the CLI runs it in (multi-thread, set before any store opens), so a statement
+/// The host's tests run SQLite as the CLI runs it (multi-thread, set before any store opens; glibc's heap thresholds), so a statement
 /// freed on the wrong thread or a connection shared by two shows up here and not only in production.
 /// </summary>
 public static class SqliteMode
 {
     [ModuleInitializer]
-    internal static void AsTheCliRunsIt() => SqliteThreading.UseMultiThreadMode();
+    internal static void AsTheCliRunsIt()
+    {
+        SqliteThreading.UseMultiThreadMode();
+        SqliteHeap.KeepLargeBlocksInHeap();
+    }
 }
 
 public sealed class SqliteModeTests

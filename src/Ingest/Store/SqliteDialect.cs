@@ -14,6 +14,14 @@ internal sealed class SqliteDialect : ISqlDialect
     // 64 MiB of page cache (negative = KiB): a nightly ingest touches the last days of the usage tables and their indexes.
     private const int CacheSizeKib = 65_536;
 
+    /// <summary>
+    /// Pages of a new store, SQLite's largest. The night reads ~4 GB of usage slabs at a million households (blobs of
+    /// 100–400 KB, each a chain of overflow pages) and SQLite reads a page per system call: with 4 KB pages the calls
+    /// and the kernel's page-cache lookups were ~13% of the night's CPU. Row tables are written in key order and read in
+    /// ranges, so larger pages cost them nothing measurable.
+    /// </summary>
+    internal const int NewStorePageSize = 65_536;
+
     public StoreKind Kind => StoreKind.Sqlite;
 
     public string MigrationFolder => "sqlite";
@@ -39,10 +47,12 @@ internal sealed class SqliteDialect : ISqlDialect
         // The busy timeout comes first: switching a new file to WAL needs its lock, and stores opened at once wait for it.
         // WAL lets the web app read while a night's ingest writes; synchronous=NORMAL is durable at each checkpoint and
         // safe against corruption in WAL mode, and makes per-file commits cheap. Foreign keys stay off: the schema
-        // declares none, and surrogates are resolved by the ingest itself.
+        // declares none, and surrogates are resolved by the ingest itself. The page size takes only in a new, empty file
+        // (before WAL writes its header) and is ignored for an existing store: see NewStorePageSize.
         command.CommandText =
             $"""
             PRAGMA busy_timeout = {BusyTimeoutMilliseconds};
+            PRAGMA page_size = {NewStorePageSize};
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;
             PRAGMA foreign_keys = OFF;

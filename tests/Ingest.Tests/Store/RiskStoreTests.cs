@@ -94,6 +94,32 @@ public sealed class SqliteRiskStoreTests : RiskStoreTests
         Assert.True(File.Exists(folder.Combine("a", "b", "c", "store.db")));
     }
 
+    [Fact]
+    public async Task A_new_store_has_64_KiB_pages_and_an_existing_one_keeps_its_own_and_its_rows()
+    {
+        using var folder = new TempFolder();
+        using (var fresh = await RiskStore.OpenAsync(Locate(folder.Path), TestContext.Current.CancellationToken))
+        await using (var connection = await fresh.OpenConnectionAsync(TestContext.Current.CancellationToken))
+        {
+            Assert.Equal("65536", await Pragma(connection, "page_size"));
+        }
+
+        // A store made before the larger pages: WAL, 4 KiB pages, a row.
+        var path = folder.Combine("older.db");
+        await using (var older = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + path))
+        {
+            await older.OpenAsync(TestContext.Current.CancellationToken);
+            await older.ExecuteAsync("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE kept (id INTEGER PRIMARY KEY); INSERT INTO kept VALUES (7);");
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        using var store = await RiskStore.OpenAsync(StoreLocation.Parse("sqlite:" + path), TestContext.Current.CancellationToken);
+        await using var opened = await store.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("4096", await Pragma(opened, "page_size"));
+        Assert.Equal(7L, await opened.ExecuteScalarAsync<long>("SELECT id FROM kept"));
+        Assert.Equal(0L, await opened.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM usage_slab"));
+    }
+
     private static async Task<string> Pragma(DbConnection connection, string name) =>
         Convert.ToString(await connection.ExecuteScalarAsync($"PRAGMA {name}"), System.Globalization.CultureInfo.InvariantCulture)!;
 }
