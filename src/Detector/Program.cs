@@ -6,6 +6,5 @@ using RiskWatch.Ingest.Store;
 Console.OutputEncoding = Encoding.UTF8;
 
 // Before anything opens a store: SQLite takes its threading mode only then.
-SqliteThreading.UseMultiThreadMode();
-SqliteHeap.KeepLargeBlocksInHeap();
+SqliteProcess.Configure();
 return await CliApp.RunAsync(args);

@@ -10,11 +10,7 @@ namespace RiskWatch.Detector.Tests;
 public static class SqliteMode
 {
     [ModuleInitializer]
-    internal static void AsTheCliRunsIt()
-    {
-        SqliteThreading.UseMultiThreadMode();
-        SqliteHeap.KeepLargeBlocksInHeap();
-    }
+    internal static void AsTheCliRunsIt() => SqliteProcess.Configure();
 }
 
 public sealed class SqliteModeTests
