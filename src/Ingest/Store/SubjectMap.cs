@@ -131,7 +131,7 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
     /// <summary>One kind of subject: its table, its caches and the numbers given during the current file.</summary>
     private sealed class Subjects(string table, string keyColumn, string numberColumn, TableSpec spec, bool isPerson)
     {
-        private readonly Dictionary<SubjectKey, long> _known = [];
+        private readonly SubjectTable _known = new();
 
         // Identifier → number for this run: a household or person that appears on every day's file is hashed once
         // per run instead of once per row (HMAC was most of a usage row's CPU). Identifiers stay in this process's
@@ -239,7 +239,7 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
                 _writer.AddRow();
             }
 
-            _known.Add(key, number);
+            _known.Set(key, number);
             _added.Add(key);
             return number;
         }
@@ -302,7 +302,7 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
                     var number = reader.GetInt64(1);
                     if (number <= max && SubjectKey.TryFromHex(reader.GetString(0), out var key))
                     {
-                        _known[key] = number;
+                        _known.Set(key, number);
                     }
                 }
             }
@@ -322,7 +322,7 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
                 var number = raw.sqlite3_column_int64(row, 1);
                 if (number <= max && SubjectKey.TryFromHex(raw.sqlite3_column_blob(row, 0), out var key))
                 {
-                    _known[key] = number;
+                    _known.Set(key, number);
                 }
             },
             cancellationToken);
