@@ -115,7 +115,11 @@ internal sealed class NightlyPass(
 
             // The history reader's pools (slab windows, the last chunks' usage arrays: hundreds of MB at a million
             // households) died with it: one full collection gives their memory to the flags and the push.
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            using (timings.Measure("collect"))
+            {
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            }
+
             var flagStage = timings.Measure("flag");
             var flags = Flagger.Select(scored.Flagged, policy);
             var drafts = flags.Select(f => new CaseDraft(
@@ -278,6 +282,7 @@ internal sealed class NightlyPass(
                 // what is kept and the number of collections at a logarithm of the district's size.
                 if (GC.GetTotalMemory(forceFullCollection: false) > heapAfterCollection * 9 / 8)
                 {
+                    using var collect = timings.Measure("collect");
                     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                     heapAfterCollection = GC.GetTotalMemory(forceFullCollection: false);
                 }
