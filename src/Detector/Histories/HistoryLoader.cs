@@ -368,10 +368,6 @@ internal sealed class HistoryLoader(RiskStore store)
         public UsageArrays Usage { get; }
         public List<PersonRow> Members { get; } = [];
         public HouseholdEvents Events { get; }
-        private List<ArrearsObservation> Arrears => Events.Arrears;
-        private List<WelfareObservation> Welfare => Events.Welfare;
-        private List<DateOnly> Reports => Events.Reports;
-        private List<TargetEvent> Targets => Events.Targets;
 
         public void AddTelecom(int day, int callsOut, int callsIn, int smsOut, float dataMb, long personNo)
         {
@@ -430,15 +426,12 @@ internal sealed class HistoryLoader(RiskStore store)
                     if (member is { Status: "deceased", StatusDate: not null, ReportedOn: not null }
                         && IsoDate.Parse(member.ReportedOn).DayNumber - IsoDate.Parse(member.StatusDate).DayNumber >= 3)
                     {
-                        Targets.Add(new TargetEvent(IsoDate.Parse(member.ReportedOn), TargetEventKind.LonelyDeath));
+                        Events.Targets.Add(new TargetEvent(IsoDate.Parse(member.ReportedOn), TargetEventKind.LonelyDeath));
                     }
                 }
             }
 
-            Targets.Sort((a, b) => a.On.CompareTo(b.On));
-            Arrears.Sort((a, b) => a.ReportedOn.CompareTo(b.ReportedOn));
-            Welfare.Sort((a, b) => a.On.CompareTo(b.On));
-            Reports.Sort();
+            Events.Sort();
             var firstSeen = _row.FirstSeenOn is null ? start : IsoDate.Parse(_row.FirstSeenOn);
             var history = new HouseholdHistory
             {
@@ -460,11 +453,11 @@ internal sealed class HistoryLoader(RiskStore store)
                 SmsOut = Usage.SmsOut,
                 DataMb = Usage.DataMb,
                 TelecomLines = (_lines?.Count ?? 0) + _countedLines,
-                Arrears = Arrears,
-                Welfare = Welfare,
-                Reports = Reports,
+                Arrears = Events.ArrearsRead,
+                Welfare = Events.WelfareRead,
+                Reports = Events.ReportsRead,
             };
-            record = new HouseholdRecord(_row.HouseholdNo, history, firstSeen, goneOn, Targets);
+            record = new HouseholdRecord(_row.HouseholdNo, history, firstSeen, goneOn, Events.TargetsRead);
             return true;
         }
 
@@ -547,12 +540,36 @@ internal sealed class HistoryLoader(RiskStore store)
     }
 
     /// <summary>A household's dated events, filled by <see cref="ReadEventsAsync"/>.</summary>
+    /// <remarks>
+    /// A kind's list is made when its first event comes: most households have one kind or none, and the night keeps
+    /// every household's events to the end of its pass, so four lists each were ~1.2M objects more at a million
+    /// households for each of the pass's forced full collections to mark.
+    /// </remarks>
     internal sealed class HouseholdEvents
     {
-        public List<ArrearsObservation> Arrears { get; } = [];
-        public List<WelfareObservation> Welfare { get; } = [];
-        public List<DateOnly> Reports { get; } = [];
-        public List<TargetEvent> Targets { get; } = [];
+        private List<ArrearsObservation>? _arrears;
+        private List<WelfareObservation>? _welfare;
+        private List<DateOnly>? _reports;
+        private List<TargetEvent>? _targets;
+
+        public List<ArrearsObservation> Arrears => _arrears ??= [];
+        public List<WelfareObservation> Welfare => _welfare ??= [];
+        public List<DateOnly> Reports => _reports ??= [];
+        public List<TargetEvent> Targets => _targets ??= [];
+
+        public IReadOnlyList<ArrearsObservation> ArrearsRead => (IReadOnlyList<ArrearsObservation>?)_arrears ?? [];
+        public IReadOnlyList<WelfareObservation> WelfareRead => (IReadOnlyList<WelfareObservation>?)_welfare ?? [];
+        public IReadOnlyList<DateOnly> ReportsRead => (IReadOnlyList<DateOnly>?)_reports ?? [];
+        public IReadOnlyList<TargetEvent> TargetsRead => (IReadOnlyList<TargetEvent>?)_targets ?? [];
+
+        /// <summary>Each kind in date order.</summary>
+        public void Sort()
+        {
+            _targets?.Sort((a, b) => a.On.CompareTo(b.On));
+            _arrears?.Sort((a, b) => a.ReportedOn.CompareTo(b.ReportedOn));
+            _welfare?.Sort((a, b) => a.On.CompareTo(b.On));
+            _reports?.Sort();
+        }
     }
 
     private sealed class OutcomeRow
