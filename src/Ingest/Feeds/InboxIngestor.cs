@@ -201,10 +201,20 @@ public sealed class InboxIngestor
             await subjects.BeginAsync(connection, transaction, _store.Dialect, feed.ReadsBackSubjects, cancellationToken);
             int loaded;
             int quarantined;
+            using (var ahead = KeysAhead.Start(path, feed, _keys.Pseudonymizer))
             using (var context = new LoadContext(connection, transaction, _store.Dialect, fileId, fileName, name.Date, subjects, hasher, _keys.Vault))
             using (var loader = feed.CreateLoader(context))
             {
-                (loaded, quarantined) = LoadRows(reader, header, loader, context, malformed, cancellationToken);
+                subjects.UseKeysAhead(ahead);
+                try
+                {
+                    (loaded, quarantined) = LoadRows(reader, header, loader, context, malformed, ahead, cancellationToken);
+                }
+                finally
+                {
+                    subjects.UseKeysAhead(null);
+                }
+
                 await loader.CompleteAsync(cancellationToken);
             }
 
@@ -260,7 +270,7 @@ public sealed class InboxIngestor
         var header = MapHeader(reader, feed, Path.GetFileName(path), out var error)
             ?? throw new InvalidDataException(error);
         using var loader = feed.CreateLoader(context);
-        return LoadRows(reader, header, loader, context, malformed, cancellationToken);
+        return LoadRows(reader, header, loader, context, malformed, ahead: null, cancellationToken);
     }
 
     /// <summary>Reads the rows of the file. Synchronous on purpose: the reader's spans cannot live across an await, and SQLite runs in-process.</summary>
@@ -270,6 +280,7 @@ public sealed class InboxIngestor
         FeedLoader loader,
         LoadContext context,
         Dictionary<long, CsvMalformedReason> malformed,
+        KeysAhead? ahead,
         CancellationToken cancellationToken)
     {
         var loaded = 0;
@@ -283,6 +294,7 @@ public sealed class InboxIngestor
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
+            ahead?.Advance(reader.RowNumber);
             var line = checked((int)reader.LineNumber);
             RowError? error;
             if (malformed.Count > 0 && malformed.Remove(reader.RowNumber + 1, out var reason))
@@ -314,7 +326,8 @@ public sealed class InboxIngestor
         return (loaded, quarantined);
     }
 
-    private static CsvReader OpenCsv(string path, Dictionary<long, CsvMalformedReason> malformed)
+    /// <summary>A reader of a feed file as SPEC reads it; malformed records are noted in <paramref name="malformed"/> when given.</summary>
+    internal static CsvReader OpenCsv(string path, Dictionary<long, CsvMalformedReason>? malformed)
     {
         var options = CsvReaderOptions.Default with
         {
@@ -331,7 +344,7 @@ public sealed class InboxIngestor
             MalformedData = CsvMalformedDataHandling.Recover,
             FieldCountMismatch = CsvFieldCountHandling.Allow,
             MissingField = CsvMissingFieldHandling.ReturnEmpty,
-            OnMalformedRecord = record => malformed[record.RecordNumber] = record.Reason,
+            OnMalformedRecord = malformed is null ? null : record => malformed[record.RecordNumber] = record.Reason,
         };
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
         return CsvReader.Create(stream, options, leaveOpen: false);

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
+using RiskWatch.Ingest.Feeds;
 using RiskWatch.Ingest.Privacy;
 
 namespace RiskWatch.Ingest.Store;
@@ -104,6 +105,13 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
         await _persons.FlushAsync(cancellationToken);
     }
 
+    /// <summary>Takes the keys of the current file's rows from <paramref name="ahead"/> when it has them (null: hash every key here).</summary>
+    public void UseKeysAhead(KeysAhead? ahead)
+    {
+        _households.Ahead = ahead is { IsPerson: false } ? ahead : null;
+        _persons.Ahead = ahead is { IsPerson: true } ? ahead : null;
+    }
+
     /// <summary>The household_no of a valid household_id, pseudonymized and created if unseen.</summary>
     public long Household(ReadOnlySpan<byte> householdId, Pseudonymizer.PseudonymHasher hasher) =>
         _households.Resolve(householdId, hasher);
@@ -144,6 +152,8 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
 
         // The new rows not yet given to the writer, while deferred: (number, key as hex).
         private List<(long Number, string Key)>? _deferred;
+
+        public KeysAhead? Ahead { get; set; }
 
         public Task FlushAsync(CancellationToken cancellationToken)
         {
@@ -206,7 +216,9 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
                 return number;
             }
 
-            number = Resolve(isPerson ? hasher.Person(identifier) : hasher.Household(identifier));
+            number = Resolve(
+                packed && Ahead is { } ahead && ahead.TryTake(id, out var key) ? key
+                : isPerson ? hasher.Person(identifier) : hasher.Household(identifier));
             if (packed)
             {
                 _identifiers.Add(id, number);
