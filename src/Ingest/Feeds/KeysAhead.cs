@@ -1,4 +1,3 @@
-using CsvHelper;
 using RiskWatch.Ingest.Privacy;
 
 namespace RiskWatch.Ingest.Feeds;
@@ -142,9 +141,10 @@ internal sealed class KeysAhead : IDisposable
                 Volatile.Write(ref _records[slot], record);
             }
         }
-        catch (Exception exception) when (exception is IOException or CsvFormatException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // Stop hinting; the row loop hashes the rest itself, and its own reader reports what is wrong with the file.
+            // Stop hinting, whatever went wrong here: an exception left on this thread would end the process, and the row
+            // loop hashes the rest itself while its own reader reports what is wrong with the file.
         }
     }
 
