@@ -149,9 +149,9 @@ internal sealed class HistoryLoader(RiskStore store)
 
     /// <summary>
     /// Arrears, welfare events, reports (and, for training, outcomes) dated on or before <paramref name="end"/>, appended to
-    /// the lists <paramref name="eventsOf"/> gives for a household number (null: not read). Rows are appended in the order
-    /// the store returns them, which the later sorts by date keep for equal dates, so every reader of these lists sees the
-    /// same order.
+    /// the lists <paramref name="eventsOf"/> gives for a household number (null: not read), in the order the store returns
+    /// them; the builder then sorts each list by date (not a stable sort: events of one date keep no particular order, the
+    /// same for the same rows).
     /// </summary>
     internal static async Task ReadEventsAsync(
         DbConnection connection, DateOnly end, Func<long, HouseholdEvents?> eventsOf, bool withOutcomes, CancellationToken cancellationToken)

@@ -141,7 +141,7 @@ internal sealed class KeysAhead : IDisposable
                 Volatile.Write(ref _records[slot], record);
             }
         }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
+        catch (Exception)
         {
             // Stop hinting, whatever went wrong here: an exception left on this thread would end the process, and the row
             // loop hashes the rest itself while its own reader reports what is wrong with the file.

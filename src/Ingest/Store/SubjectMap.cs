@@ -312,7 +312,7 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     var number = reader.GetInt64(1);
-                    if (number <= max && SubjectKey.TryFromHex(reader.GetString(0), out var key))
+                    if (number > 0 && number <= max && SubjectKey.TryFromHex(reader.GetString(0), out var key))
                     {
                         _known.Set(key, number);
                     }
@@ -332,7 +332,7 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
             SqliteRows.ForEach(connection, $"SELECT {keyColumn}, {numberColumn} FROM {table}", _ => { }, row =>
             {
                 var number = raw.sqlite3_column_int64(row, 1);
-                if (number <= max && SubjectKey.TryFromHex(raw.sqlite3_column_blob(row, 0), out var key))
+                if (number > 0 && number <= max && SubjectKey.TryFromHex(raw.sqlite3_column_blob(row, 0), out var key))
                 {
                     _known.Set(key, number);
                 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using RiskWatch.Ingest.Feeds;
 using RiskWatch.Ingest.Privacy;
+using RiskWatch.Ingest.Tests.TestSupport;
 
 namespace RiskWatch.Ingest.Tests.Feeds;
 
@@ -80,6 +81,24 @@ public sealed class KeysAheadTests : IDisposable
         }
 
         Assert.Null(KeysAhead.Start(path, ResidentsLoader.Definition, _pseudonymizer));
+    }
+
+    [Fact]
+    public async Task A_usage_file_longer_than_the_ring_lands_every_household_under_its_own_key()
+    {
+        // Through the ingest itself: whatever the hints did (taken, missed, skipped), each household's stored key is the
+        // HMAC of its own id, and a second day of the same households creates none.
+        using var harness = await IngestHarness.CreateAsync(SqliteLocation.In);
+        var ids = Enumerable.Range(0, 20_000).Select(i => $"H-{i:D6}").ToList();
+        harness.AddFile("usage_electricity_20261030.csv", "household_id,date,kwh,active_hours,quality\n" + string.Join("", ids.Select(id => $"{id},2026-10-30,2.5,8,measured\n")));
+        harness.AddFile("usage_electricity_20261031.csv", "household_id,date,kwh,active_hours,quality\n" + string.Join("", ids.AsEnumerable().Reverse().Select(id => $"{id},2026-10-31,2.5,8,measured\n")));
+        var results = await harness.IngestAsync();
+
+        Assert.All(results, r => Assert.Equal(("loaded", 20_000), (r.Status, r.RowsLoaded)));
+        var stored = await harness.QueryAsync<string>("SELECT household_key FROM household");
+        Assert.Equal(ids.Select(harness.Keys.Pseudonymizer.HouseholdKey).Order(StringComparer.Ordinal), stored.Order(StringComparer.Ordinal));
+        Assert.Equal(40_000, await harness.ScalarAsync<long>(
+            "SELECT COUNT(*) FROM usage_electricity u JOIN household h ON h.household_no = u.household_no"));
     }
 
     private string Write(string name, string header, IEnumerable<string> rows)
