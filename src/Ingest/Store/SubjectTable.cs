@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RiskWatch.Ingest.Privacy;
 
 namespace RiskWatch.Ingest.Store;
@@ -35,22 +36,8 @@ internal sealed class SubjectTable
 
     public bool TryGetValue(in SubjectKey key, out long number)
     {
-        var slots = _slots;
-        for (var i = Home(key); ; i = (i + 1) & _mask)
-        {
-            ref readonly var slot = ref slots[i];
-            if (slot.Number == 0)
-            {
-                number = 0;
-                return false;
-            }
-
-            if (slot.Key == key)
-            {
-                number = slot.Number;
-                return true;
-            }
-        }
+        number = _slots[Probe(key)].Number;
+        return number != 0;
     }
 
     /// <summary>Adds the key, or gives an existing key this number. Numbers are the store's surrogates, from 1 up.</summary>
@@ -62,28 +49,27 @@ internal sealed class SubjectTable
             Resize(_bits + 1);
         }
 
-        if (Place(_slots, key, number))
+        ref var slot = ref _slots[Probe(key)];
+        if (slot.Number == 0)
         {
             Count++;
         }
+
+        slot = new Slot(key, number);
     }
 
     /// <summary>Removes the key; true if it was there.</summary>
     public bool Remove(in SubjectKey key)
     {
         var slots = _slots;
-        var i = Home(key);
-        for (; slots[i].Key != key || slots[i].Number == 0; i = (i + 1) & _mask)
+        var hole = Probe(key);
+        if (slots[hole].Number == 0)
         {
-            if (slots[i].Number == 0)
-            {
-                return false;
-            }
+            return false;
         }
 
         // Backward shift: the keys after the hole that probed past it move back into it, so no lookup that starts
         // before the hole stops at it too early, and the table needs no tombstones.
-        var hole = i;
         for (var j = (hole + 1) & _mask; slots[j].Number != 0; j = (j + 1) & _mask)
         {
             var home = Home(slots[j].Key);
@@ -123,23 +109,18 @@ internal sealed class SubjectTable
 
     private int Home(in SubjectKey key) => (int)(key.A >> (64 - _bits));
 
-    private bool Place(Slot[] slots, in SubjectKey key, long number)
+    /// <summary>The slot holding <paramref name="key"/>, or the empty slot where its probe ends (the table is never full).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Probe(in SubjectKey key)
     {
-        for (var i = Home(key); ; i = (i + 1) & _mask)
+        var slots = _slots;
+        var i = Home(key);
+        while (slots[i].Number != 0 && slots[i].Key != key)
         {
-            ref var slot = ref slots[i];
-            if (slot.Number == 0)
-            {
-                slot = new Slot(key, number);
-                return true;
-            }
-
-            if (slot.Key == key)
-            {
-                slot = new Slot(key, number);
-                return false;
-            }
+            i = (i + 1) & _mask;
         }
+
+        return i;
     }
 
     private void Resize(int bits)
@@ -156,7 +137,7 @@ internal sealed class SubjectTable
         {
             if (slot.Number != 0)
             {
-                Place(_slots, slot.Key, slot.Number);
+                _slots[Probe(slot.Key)] = slot;
             }
         }
     }
