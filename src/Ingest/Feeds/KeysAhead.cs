@@ -30,7 +30,6 @@ internal sealed class KeysAhead : IDisposable
     private readonly Entry[] _entries = new Entry[RingSize];
     private readonly string _path;
     private readonly string _column;
-    private readonly bool _isPerson;
     private readonly Pseudonymizer.PseudonymHasher _hasher;
     private readonly Thread _thread;
     private long _current = -1;
@@ -40,7 +39,7 @@ internal sealed class KeysAhead : IDisposable
     {
         _path = path;
         _column = column;
-        _isPerson = isPerson;
+        IsPerson = isPerson;
         _hasher = pseudonymizer.CreateHasher();
         Array.Fill(_records, -1);
         _thread = new Thread(Run) { IsBackground = true, Name = "riskwatch ingest keys" };
@@ -48,7 +47,7 @@ internal sealed class KeysAhead : IDisposable
     }
 
     /// <summary>Whether the keys are of persons (an rrn column) or of households (a household_id column).</summary>
-    public bool IsPerson => _isPerson;
+    public bool IsPerson { get; }
 
     /// <summary>Starts hashing the subjects of <paramref name="path"/> when the feed names one subject per row; else null.</summary>
     public static KeysAhead? Start(string path, FeedDefinition feed, Pseudonymizer pseudonymizer) =>
@@ -112,7 +111,7 @@ internal sealed class KeysAhead : IDisposable
 
                 var value = reader.GetSpan(index);
                 ReadOnlySpan<byte> normalized;
-                if (_isPerson)
+                if (IsPerson)
                 {
                     if (Rrn.Validate(value, digits) != Rrn.Check.Valid)
                     {
@@ -137,7 +136,7 @@ internal sealed class KeysAhead : IDisposable
                 }
 
                 var slot = (int)(record & Mask);
-                _entries[slot] = new Entry(identifier, _isPerson ? _hasher.Person(normalized) : _hasher.Household(normalized));
+                _entries[slot] = new Entry(identifier, IsPerson ? _hasher.Person(normalized) : _hasher.Household(normalized));
                 Volatile.Write(ref _records[slot], record);
             }
         }
