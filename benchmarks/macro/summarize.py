@@ -38,7 +38,7 @@ def summary(households, results, peer_json):
 
 
 def table(folders):
-    stages = ["ingest", "history", "features", "flatline", "score", "collect", "flag", "push"]
+    stages = ["ingest", "open", "history", "features", "flatline", "score", "collect", "flag", "push"]
     rows = []
     for folder in folders:
         path = os.path.join(folder, "summary.json")

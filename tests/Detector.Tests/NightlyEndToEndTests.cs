@@ -44,6 +44,33 @@ public sealed class NightlyEndToEndTests(DistrictFixture district)
     }
 
     [Fact]
+    public void A_night_times_each_of_its_stages_in_the_order_they_run()
+    {
+        Assert.Equal(
+            ["ingest", "open", "history", "features", "flatline", "score", "collect", "flag", "push"],
+            district.Night.Stages.Select(s => s.Stage));
+        Assert.All(district.Night.Stages, s => Assert.True(s.Wall > TimeSpan.Zero, s.Stage));
+    }
+
+    [Fact]
+    public async Task A_night_without_a_model_fails_after_its_ingest_and_says_to_train_first()
+    {
+        var (home, store) = await district.NewHomeAsync();
+        using (store)
+        {
+            // The models load beside the ingest: their failure must still be the pass's own, not an aggregate of tasks.
+            Directory.Delete(Path.Combine(home, "models"), recursive: true);
+
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(
+                () => DistrictFixture.NewPass(store, home).RunAsync(RunDate, CancellationToken.None));
+
+            Assert.Contains("riskwatch train", failure.Message, StringComparison.Ordinal);
+            await using var connection = await store.OpenConnectionAsync(CancellationToken.None);
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM risk_case"));
+        }
+    }
+
+    [Fact]
     public async Task Second_nightly_for_the_same_date_adds_no_case()
     {
         var (home, store) = await district.NewHomeAsync();

@@ -13,7 +13,7 @@ internal static class NightlyCommand
         var date = CommonOptions.Date("--date", "The as-of date of the night", required: true);
         var inbox = new Option<string?>("--inbox") { Description = "Folder of pending feed files (default: {RISKWATCH_HOME}/inbox)" };
         var json = new Option<bool>("--json") { Description = "One JSON object: the pass's counts, versions and stage timings" };
-        var timings = new Option<bool>("--timings") { Description = "Print wall and CPU time per stage (ingest, history, features, flatline, score, flag, push) on standard error" };
+        var timings = new Option<bool>("--timings") { Description = "Print wall and CPU time per stage (ingest, open, history, features, flatline, score, collect, flag, push) on standard error" };
         var command = new Command("nightly", "The nightly pass for a date: ingest pending files, score, flag, push to the dong queues") { date, inbox, json, timings };
         command.SetAction((parse, cancellationToken) => CliApp.GuardAsync(async () =>
         {

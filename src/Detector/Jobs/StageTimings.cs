@@ -6,7 +6,7 @@ namespace RiskWatch.Detector.Jobs;
 public sealed record StageTiming(string Stage, TimeSpan Wall, TimeSpan Cpu);
 
 /// <summary>
-/// Wall and process CPU time per named stage of a pass (ingest, history, features, flatline, score, collect, flag, push), summed
+/// Wall and process CPU time per named stage of a pass (ingest, open, history, features, flatline, score, collect, flag, push), summed
 /// over the chunks a stage runs in. CPU above wall means both cores worked.
 /// </summary>
 public sealed class StageTimings
