@@ -43,7 +43,7 @@ public class HistoryReadBenchmarks
         var count = 0;
         foreach (var first in reader.Chunks)
         {
-            count += (await reader.LoadChunkAsync(first, CancellationToken.None)).Count;
+            count += (await reader.LoadChunkAsync(first, CancellationToken.None)).Records.Count;
         }
 
         return count;

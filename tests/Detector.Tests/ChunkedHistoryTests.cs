@@ -41,7 +41,7 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
     }
 
     [Fact]
-    public async Task A_chunk_read_into_arrays_handed_on_by_a_scored_chunk_equals_one_read_into_new_arrays()
+    public async Task A_chunk_read_into_a_block_handed_on_by_a_scored_chunk_equals_one_read_into_a_new_block()
     {
         var (_, store) = await district.NewHomeAsync();
         using (store)
@@ -50,32 +50,30 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
             var reader = await ChunkedHistory.OpenAsync(store, Start, DistrictFixture.RunDate, dongs: null, CancellationToken.None);
             var first = reader.Chunks[0];
 
-            // A scored chunk's arrays still hold its households' values (here: noise) when the next chunk takes them.
+            // A scored chunk's block still holds its households' values (here: noise, in every slot) when the next chunk takes it.
             var scored = await reader.LoadChunkAsync(first, CancellationToken.None);
             var noise = new Random(7);
-            foreach (var record in scored)
+            var block = scored.Usage;
+            foreach (var values in new[] { block.Kwh, block.Water, block.DataMb })
             {
-                var h = record.History;
-                foreach (var values in new[] { h.Kwh, h.WaterLiters, h.DataMb })
+                for (var d = 0; d < values.Length; d++)
                 {
-                    for (var d = 0; d < values.Length; d++)
-                    {
-                        values[d] = noise.NextSingle() * 50;
-                    }
-                }
-
-                noise.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(h.ActiveHours.AsSpan()));
-                foreach (var counts in new[] { h.CallsOut, h.CallsIn, h.SmsOut })
-                {
-                    noise.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(counts.AsSpan()));
+                    values[d] = noise.NextSingle() * 50;
                 }
             }
 
-            reader.Recycle(scored);
-            var actual = await reader.LoadChunkAsync(first, CancellationToken.None);
+            noise.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(block.ActiveHours.AsSpan()));
+            foreach (var counts in new[] { block.CallsOut, block.CallsIn, block.SmsOut })
+            {
+                noise.NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(counts.AsSpan()));
+            }
 
-            Assert.Equal(scored.Count, actual.Count);
-            Assert.Contains(actual, a => scored.Any(s => ReferenceEquals(s.History.Kwh, a.History.Kwh)));
+            reader.Recycle(scored);
+            var again = await reader.LoadChunkAsync(first, CancellationToken.None);
+            var actual = again.Records;
+
+            Assert.Same(block, again.Usage);
+            Assert.Equal(scored.Records.Count, actual.Count);
             var byNo = expected.ToDictionary(e => e.HouseholdNo);
             foreach (var a in actual)
             {
@@ -220,7 +218,7 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
         var actual = new List<HouseholdRecord>();
         foreach (var first in reader.Chunks)
         {
-            actual.AddRange(await reader.LoadChunkAsync(first, CancellationToken.None));
+            actual.AddRange((await reader.LoadChunkAsync(first, CancellationToken.None)).Records);
         }
 
         Assert.True(expected.Count > 1000);
@@ -245,11 +243,12 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
     /// <summary>Everything a history holds as text; floats by their bits, so NaN and -0 compare exactly.</summary>
     private static string Describe(HouseholdHistory h)
     {
-        static string Bits(float[] values) => string.Join(',', values.Select(v => BitConverter.SingleToInt32Bits(v)));
+        static string Bits(ReadOnlyMemory<float> values) => string.Join(',', values.ToArray().Select(v => BitConverter.SingleToInt32Bits(v)));
         return new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"{h.HouseholdKey} {h.DongCode} {h.Profile} {h.Start} lines={h.TelecomLines}")
-            .AppendLine(Bits(h.Kwh)).AppendLine(string.Join(',', h.ActiveHours)).AppendLine(Bits(h.WaterLiters))
-            .AppendLine(string.Join(',', h.CallsOut)).AppendLine(string.Join(',', h.CallsIn)).AppendLine(string.Join(',', h.SmsOut))
+            .AppendLine(Bits(h.Kwh)).AppendLine(string.Join(',', h.ActiveHours.ToArray())).AppendLine(Bits(h.WaterLiters))
+            .AppendLine(string.Join(',', h.CallsOut.ToArray())).AppendLine(string.Join(',', h.CallsIn.ToArray()))
+            .AppendLine(string.Join(',', h.SmsOut.ToArray()))
             .AppendLine(Bits(h.DataMb))
             .AppendLine(string.Join(';', h.Arrears)).AppendLine(string.Join(';', h.Welfare)).AppendLine(string.Join(';', h.Reports))
             .ToString();

@@ -39,7 +39,7 @@ internal sealed class ChunkedHistory
     private readonly HashSet<string>? _dongs;
     private readonly Dictionary<long, HistoryLoader.HouseholdEvents> _events;
     private readonly SlabWindow.Pool _windows;
-    private readonly UsageArrays.Pool _arrays;
+    private readonly UsageBlock.Pool _usage;
     private readonly TextPool.Pool _texts = new();
     private readonly SharedWindows _telecom;
 
@@ -53,7 +53,7 @@ internal sealed class ChunkedHistory
         _dongs = dongs;
         _events = events;
         _windows = new SlabWindow.Pool(end.DayNumber - start.DayNumber + 1);
-        _arrays = new UsageArrays.Pool(end.DayNumber - start.DayNumber + 1);
+        _usage = new UsageBlock.Pool(UsageSlabs.Span, end.DayNumber - start.DayNumber + 1);
         // Only chunks the pass reads give their claims up; a chunk of households without a dong would hold its
         // ranges' windows all night.
         var read = chunks.ToHashSet();
@@ -127,13 +127,13 @@ internal sealed class ChunkedHistory
     }
 
     /// <summary>
-    /// Hands the usage arrays of a chunk's records to the chunks still to be read: the caller keeps no reference to
-    /// them (it has built their features and keeps records without usage).
+    /// Hands a chunk's usage block to the chunks still to be read: the caller keeps no reference to its records' series
+    /// (it has built their features and keeps records without usage).
     /// </summary>
-    public void Recycle(IReadOnlyList<HouseholdRecord> records) => _arrays.Return(records);
+    public void Recycle(Chunk chunk) => _usage.Return(chunk.Usage);
 
     /// <summary>The records of the registered households numbered firstNo … firstNo + Span - 1, by household number.</summary>
-    public async Task<IReadOnlyList<HouseholdRecord>> LoadChunkAsync(long firstNo, CancellationToken cancellationToken)
+    public async Task<Chunk> LoadChunkAsync(long firstNo, CancellationToken cancellationToken)
     {
         var days = _end.DayNumber - _start.DayNumber + 1;
         var lastNo = firstNo + UsageSlabs.Span;
@@ -144,10 +144,13 @@ internal sealed class ChunkedHistory
             ? ReadHouseholdsInPlace(sqlite, texts, firstNo, lastNo, cancellationToken)
             : await ReadHouseholdsAsync(connection, firstNo, lastNo, cancellationToken);
 
+        // A read that fails drops its block rather than give it back, like its text pool.
+        var usage = _usage.Rent();
         var builders = new HistoryLoader.Builder?[UsageSlabs.Span];
         foreach (var row in households)
         {
-            builders[row.HouseholdNo - firstNo] = new HistoryLoader.Builder(row, days, _events.GetValueOrDefault(row.HouseholdNo), _arrays.Rent());
+            var slot = (int)(row.HouseholdNo - firstNo);
+            builders[slot] = new HistoryLoader.Builder(row, days, _events.GetValueOrDefault(row.HouseholdNo), usage, slot);
         }
 
         var persons = await ReadPersonsAsync(connection, builders, texts, firstNo, lastNo, cancellationToken);
@@ -156,11 +159,11 @@ internal sealed class ChunkedHistory
         var water = _windows.Rent(SlabFeed.Water);
         await electricity.LoadAsync(connection, firstNo, _start, cancellationToken);
         await water.LoadAsync(connection, firstNo, _start, cancellationToken);
-        FillMeters(builders, electricity, water, days);
+        FillMeters(usage, electricity, water);
         _windows.Return(electricity);
         _windows.Return(water);
 
-        await ReadTelecomAsync(connection, firstNo, persons, cancellationToken);
+        await ReadTelecomAsync(connection, firstNo, persons, usage, cancellationToken);
 
         if (connection is SqliteConnection)
         {
@@ -178,7 +181,7 @@ internal sealed class ChunkedHistory
             }
         }
 
-        return records;
+        return new Chunk(records, usage);
     }
 
     private async Task<List<HistoryLoader.HouseholdRow>> ReadHouseholdsAsync(
@@ -324,35 +327,34 @@ internal sealed class ChunkedHistory
     }
 
     /// <summary>
-    /// Each household's electricity and water arrays from the chunk's day-major windows, a block of households at a
-    /// time: day by day through the block, the window is read along its rows and the block's arrays stay in cache,
-    /// where household by household every value read was a cache miss (and, a row being 128 KB, a new page).
+    /// The chunk's electricity and water series from its day-major windows into its household-major block, a block of
+    /// households at a time: day by day through the block, the window is read along its rows and the block's stretch of
+    /// the arrays stays in cache, where household by household every value read was a cache miss (and, a row being
+    /// 128 KB, a new page). Every slot is filled; a slot without a household is never read.
     /// </summary>
     // Optimized from the first call: a night's profile found the fill loops' tier-0 code (and the per-value calls it does
     // not inline) running for a good part of the history stage before tiering promoted it.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FillMeters(HistoryLoader.Builder?[] builders, SlabWindow electricity, SlabWindow water, int days)
+    private static void FillMeters(UsageBlock usage, SlabWindow electricity, SlabWindow water)
     {
-        var block = new UsageArrays?[FillBlock];
-        for (var first = 0; first < builders.Length; first += FillBlock)
+        var days = usage.Days;
+        var kwh = usage.Kwh;
+        var activeHours = usage.ActiveHours;
+        var liters = usage.Water;
+        var windowKwh = electricity.Values;
+        var windowHours = electricity.ActiveHours;
+        var windowLiters = water.Values;
+        for (var first = 0; first < UsageSlabs.Span; first += FillBlock)
         {
-            var count = Math.Min(FillBlock, builders.Length - first);
-            for (var i = 0; i < count; i++)
-            {
-                block[i] = builders[first + i]?.Usage;
-            }
-
             for (var day = 0; day < days; day++)
             {
-                var row = day * UsageSlabs.Span + first;
-                for (var i = 0; i < count; i++)
+                var row = (day * UsageSlabs.Span) + first;
+                var cell = usage.Cell(first, day);
+                for (var i = 0; i < FillBlock; i++, cell += days)
                 {
-                    if (block[i] is { } usage)
-                    {
-                        usage.Kwh[day] = electricity.Values[row + i];
-                        usage.ActiveHours[day] = electricity.ActiveHours[row + i];
-                        usage.Water[day] = water.Values[row + i];
-                    }
+                    kwh[cell] = windowKwh[row + i];
+                    activeHours[cell] = windowHours[row + i];
+                    liters[cell] = windowLiters[row + i];
                 }
             }
         }
@@ -364,13 +366,14 @@ internal sealed class ChunkedHistory
     /// blocks follow each other in person order, so a household's lines are still summed in person order on each day.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FillTelecom(List<(long PersonNo, HistoryLoader.Builder Builder)> persons, int at, int end, long firstNo, SlabWindow window)
+    private static void FillTelecom(
+        List<(long PersonNo, HistoryLoader.Builder Builder)> persons, int at, int end, long firstNo, SlabWindow window, UsageBlock usage)
     {
-        // The block's cells and arrays are looked up once, not once a day: the loop below runs ~250M times at a million
+        // The block's cells and slots are looked up once, not once a day: the loop below runs ~250M times at a million
         // households, and the list, tuple and builder reads in it were a third of its time.
         Span<bool> hasLine = stackalloc bool[FillBlock];
         Span<int> cells = stackalloc int[FillBlock];
-        var usages = new UsageArrays[FillBlock];
+        Span<int> slots = stackalloc int[FillBlock];
         var callsOut = window.CallsOut;
         var callsIn = window.CallsIn;
         var smsOut = window.SmsOut;
@@ -383,7 +386,7 @@ internal sealed class ChunkedHistory
             {
                 var (personNo, builder) = persons[first + p];
                 cells[p] = (int)(personNo - firstNo);
-                usages[p] = builder.Usage;
+                slots[p] = builder.Slot;
             }
 
             for (var day = 0; day < window.Days; day++)
@@ -395,7 +398,7 @@ internal sealed class ChunkedHistory
                     if (callsOut[cell] >= 0)
                     {
                         hasLine[p] = true;
-                        usages[p].AddTelecomDay(day, callsOut[cell], callsIn[cell], smsOut[cell], dataMb[cell]);
+                        usage.AddTelecomDay(slots[p], day, callsOut[cell], callsIn[cell], smsOut[cell], dataMb[cell]);
                     }
                 }
             }
@@ -412,7 +415,8 @@ internal sealed class ChunkedHistory
     }
 
     private async Task ReadTelecomAsync(
-        DbConnection connection, long chunkFirstNo, List<(long PersonNo, HistoryLoader.Builder Builder)> persons, CancellationToken cancellationToken)
+        DbConnection connection, long chunkFirstNo, List<(long PersonNo, HistoryLoader.Builder Builder)> persons, UsageBlock usage,
+        CancellationToken cancellationToken)
     {
         // A household's lines may sit in different person ranges; each range's slabs are read once a night (shared with
         // the neighbouring chunk), ranges ascending, and within a day persons ascending, so a household's lines are summed
@@ -433,7 +437,7 @@ internal sealed class ChunkedHistory
                     chunkFirstNo, first, w => w.LoadAsync(connection, first, _start, cancellationToken));
                 try
                 {
-                    FillTelecom(persons, at, end, first, window);
+                    FillTelecom(persons, at, end, first, window, usage);
                 }
                 finally
                 {
@@ -448,4 +452,7 @@ internal sealed class ChunkedHistory
             _telecom.ChunkDone(chunkFirstNo);
         }
     }
+
+    /// <summary>A chunk's records, by household number, and the block their usage series are slices of.</summary>
+    internal sealed record Chunk(IReadOnlyList<HouseholdRecord> Records, UsageBlock Usage);
 }

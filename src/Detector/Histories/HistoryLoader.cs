@@ -102,8 +102,8 @@ internal sealed class HistoryLoader(RiskStore store)
                 continue;
             }
 
-            builder.Usage.Kwh[day] = reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2);
-            builder.Usage.ActiveHours[day] = reader.IsDBNull(3) ? (sbyte)-1 : (sbyte)reader.GetInt32(3);
+            builder.Usage.Kwh[builder.Cell(day)] = reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2);
+            builder.Usage.ActiveHours[builder.Cell(day)] = reader.IsDBNull(3) ? (sbyte)-1 : (sbyte)reader.GetInt32(3);
         }
     }
 
@@ -119,7 +119,7 @@ internal sealed class HistoryLoader(RiskStore store)
         {
             if (builders.TryGetValue(reader.GetInt64(1), out var builder) && dates.TryGet(reader.GetString(0), out var day))
             {
-                builder.Usage.Water[day] = reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2);
+                builder.Usage.Water[builder.Cell(day)] = reader.IsDBNull(2) ? float.NaN : (float)reader.GetDouble(2);
             }
         }
     }
@@ -355,25 +355,33 @@ internal sealed class HistoryLoader(RiskStore store)
         private HashSet<long>? _lines;
         private int _countedLines;
 
-        public Builder(HouseholdRow row, int days, HouseholdEvents? events = null, UsageArrays? arrays = null)
+        /// <summary>
+        /// A household whose series are <paramref name="slot"/> of <paramref name="usage"/> (a chunk's block, every value
+        /// absent), or a block of its own.
+        /// </summary>
+        public Builder(HouseholdRow row, int days, HouseholdEvents? events = null, UsageBlock? usage = null, int slot = 0)
         {
             _row = row;
             Events = events ?? new HouseholdEvents();
-            Usage = arrays ?? new UsageArrays(days);
-
-            // Every value absent until a row says otherwise (the arrays may be a scored household's, handed on).
-            Usage.Clear();
+            Usage = usage ?? new UsageBlock(1, days);
+            Slot = slot;
         }
 
-        public UsageArrays Usage { get; }
+        public UsageBlock Usage { get; }
+
+        /// <summary>The household's place in <see cref="Usage"/>.</summary>
+        public int Slot { get; }
         public List<PersonRow> Members { get; } = [];
         public HouseholdEvents Events { get; }
 
         public void AddTelecom(int day, int callsOut, int callsIn, int smsOut, float dataMb, long personNo)
         {
             (_lines ??= []).Add(personNo);
-            Usage.AddTelecomDay(day, callsOut, callsIn, smsOut, dataMb);
+            Usage.AddTelecomDay(Slot, day, callsOut, callsIn, smsOut, dataMb);
         }
+
+        /// <summary>Where the household's <paramref name="day"/> is in <see cref="Usage"/>'s arrays.</summary>
+        public int Cell(int day) => Usage.Cell(Slot, day);
 
         /// <summary>A line of the household that sent at least one telecom row in the window, met once (the chunked reader).</summary>
         public void CountLine() => _countedLines++;
@@ -445,13 +453,13 @@ internal sealed class HistoryLoader(RiskStore store)
                     firstSeen,
                     aged65),
                 Start = start,
-                Kwh = Usage.Kwh,
-                ActiveHours = Usage.ActiveHours,
-                WaterLiters = Usage.Water,
-                CallsOut = Usage.CallsOut,
-                CallsIn = Usage.CallsIn,
-                SmsOut = Usage.SmsOut,
-                DataMb = Usage.DataMb,
+                Kwh = Usage.Kwh.AsMemory(Cell(0), Usage.Days),
+                ActiveHours = Usage.ActiveHours.AsMemory(Cell(0), Usage.Days),
+                WaterLiters = Usage.Water.AsMemory(Cell(0), Usage.Days),
+                CallsOut = Usage.CallsOut.AsMemory(Cell(0), Usage.Days),
+                CallsIn = Usage.CallsIn.AsMemory(Cell(0), Usage.Days),
+                SmsOut = Usage.SmsOut.AsMemory(Cell(0), Usage.Days),
+                DataMb = Usage.DataMb.AsMemory(Cell(0), Usage.Days),
                 TelecomLines = (_lines?.Count ?? 0) + _countedLines,
                 Arrears = Events.ArrearsRead,
                 Welfare = Events.WelfareRead,

@@ -272,8 +272,8 @@ internal sealed class NightlyPass(
         // Chunks are read ahead, one per core, while the current one is scored: reading a chunk is one thread's work and
         // costs several times its scoring, so with a single read in flight the second core idled through most of the
         // history stage. The history stage counts only the time the pass waits for a chunk.
-        Task<IReadOnlyList<HouseholdRecord>> Read(long first) => Task.Run(() => chunked.LoadChunkAsync(first, cancellationToken), cancellationToken);
-        var reads = new Queue<Task<IReadOnlyList<HouseholdRecord>>>();
+        Task<ChunkedHistory.Chunk> Read(long first) => Task.Run(() => chunked.LoadChunkAsync(first, cancellationToken), cancellationToken);
+        var reads = new Queue<Task<ChunkedHistory.Chunk>>();
         var nextChunk = 0;
         void ReadAhead()
         {
@@ -290,10 +290,10 @@ internal sealed class NightlyPass(
             while (reads.Count > 0)
             {
                 var read = reads.Dequeue();
-                var records = await timings.MeasureAsync("history", () => read);
+                var chunk = await timings.MeasureAsync("history", () => read);
                 ReadAhead();
-                ScoreChunk(records, runDate, crisis, lonely, dongs, buffers, timings, scored, scores, features, cancellationToken);
-                chunked.Recycle(records);
+                ScoreChunk(chunk.Records, runDate, crisis, lonely, dongs, buffers, timings, scored, scores, features, cancellationToken);
+                chunked.Recycle(chunk);
 
                 // A chunk's persons, builders and row objects live long enough to reach the oldest generation before they
                 // die, and the GC's own schedule let them pile up (2.4 GB at a million households). A full collection
@@ -382,13 +382,13 @@ internal sealed class NightlyPass(
         DongCode = history.DongCode,
         Profile = history.Profile,
         Start = history.Start,
-        Kwh = [],
-        ActiveHours = [],
-        WaterLiters = [],
-        CallsOut = [],
-        CallsIn = [],
-        SmsOut = [],
-        DataMb = [],
+        Kwh = default,
+        ActiveHours = default,
+        WaterLiters = default,
+        CallsOut = default,
+        CallsIn = default,
+        SmsOut = default,
+        DataMb = default,
         TelecomLines = history.TelecomLines,
         Arrears = history.Arrears,
         Welfare = history.Welfare,

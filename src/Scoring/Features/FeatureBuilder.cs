@@ -84,21 +84,23 @@ public static class FeatureBuilder
             return;
         }
 
-        Set(f, Feature.kwh_ratio_7_60, ValidMeanRatio(h.Kwh, a, 7, minRecentDays: 3, KwhFloor));
-        Set(f, Feature.kwh_ratio_14_60, ValidMeanRatio(h.Kwh, a, 14, minRecentDays: 5, KwhFloor));
+        var kwh = h.Kwh.Span;
+        var activeHours = h.ActiveHours.Span;
+        Set(f, Feature.kwh_ratio_7_60, ValidMeanRatio(kwh, a, 7, minRecentDays: 3, KwhFloor));
+        Set(f, Feature.kwh_ratio_14_60, ValidMeanRatio(kwh, a, 14, minRecentDays: 5, KwhFloor));
         Set(f, Feature.elec_flat_days, signal.ElectricityFlatDays);
 
         var standby = 0;
         var missing = 0;
         for (var day = a - 13; day <= a; day++)
         {
-            if ((uint)day < (uint)h.ActiveHours.Length && h.ActiveHours[day] == 0)
+            if ((uint)day < (uint)activeHours.Length && activeHours[day] == 0)
             {
                 standby++;
             }
 
             // Days outside the loaded arrays are as unknown as a `missing` row.
-            if ((uint)day >= (uint)h.Kwh.Length || float.IsNaN(h.Kwh[day]))
+            if ((uint)day >= (uint)kwh.Length || float.IsNaN(kwh[day]))
             {
                 missing++;
             }
@@ -107,15 +109,16 @@ public static class FeatureBuilder
         Set(f, Feature.standby_days_14, standby);
         Set(f, Feature.elec_missing_days_14, missing);
 
-        Set(f, Feature.active_hours_ratio_7_60, ValidMeanRatio(h.ActiveHours, a, 7, minRecentDays: 3, ActiveHoursFloor));
+        Set(f, Feature.active_hours_ratio_7_60, ValidMeanRatio(activeHours, a, 7, minRecentDays: 3, ActiveHoursFloor));
     }
 
     private static void WriteWater(HouseholdHistory h, int a, Span<float> f)
     {
-        var (_, daysWithReading) = SumValid(h.WaterLiters, a - FlatlineSignal.MeterLookbackDays + 1, a);
+        var water = h.WaterLiters.Span;
+        var (_, daysWithReading) = SumValid(water, a - FlatlineSignal.MeterLookbackDays + 1, a);
         var hasMeter = daysWithReading > 0;
         Set(f, Feature.has_water_meter, hasMeter);
-        Set(f, Feature.water_ratio_7_60, hasMeter ? ValidMeanRatio(h.WaterLiters, a, 7, minRecentDays: 3, WaterFloor) : Unknown);
+        Set(f, Feature.water_ratio_7_60, hasMeter ? ValidMeanRatio(water, a, 7, minRecentDays: 3, WaterFloor) : Unknown);
     }
 
     private static void WriteTelecom(HouseholdHistory h, int a, FlatlineSignal signal, Span<float> f)
@@ -128,20 +131,21 @@ public static class FeatureBuilder
         }
 
         // With a line, a day without a row is a day without activity (the same reading as FlatlineSignal's).
-        Set(f, Feature.calls_out_ratio_14_60, ActivityRatio(h.CallsOut, a, CallsFloor));
-        Set(f, Feature.sms_out_ratio_14_60, ActivityRatio(h.SmsOut, a, SmsFloor));
-        Set(f, Feature.data_ratio_14_60, ActivityRatio(h.DataMb, a, DataFloor));
+        var telecom = new TelecomSeries(h);
+        Set(f, Feature.calls_out_ratio_14_60, ActivityRatio(telecom.CallsOut, a, CallsFloor));
+        Set(f, Feature.sms_out_ratio_14_60, ActivityRatio(telecom.SmsOut, a, SmsFloor));
+        Set(f, Feature.data_ratio_14_60, ActivityRatio(telecom.DataMb, a, DataFloor));
         Set(f, Feature.telecom_silent_days, signal.TelecomSilentDays);
 
         var silentDays = 0;
         var callsIn = 0;
         var callsInWhileSilent = 0;
-        var top = Math.Min(a, FlatlineSignal.TelecomDays(h) - 1);
+        var top = Math.Min(a, telecom.Days - 1);
         for (var day = Math.Max(0, a - 13); day <= top; day++)
         {
-            var incoming = Math.Max(0, (int)h.CallsIn[day]);
+            var incoming = Math.Max(0, (int)telecom.CallsIn[day]);
             callsIn += incoming;
-            if (FlatlineSignal.IsSilent(h, day))
+            if (telecom.IsSilent(day))
             {
                 silentDays++;
                 callsInWhileSilent += incoming;
@@ -290,7 +294,7 @@ public static class FeatureBuilder
     }
 
     /// <summary>Mean of the valid days of the last <paramref name="recentDays"/> over the mean of the valid days of the 60 before them.</summary>
-    private static float ValidMeanRatio<T>(T[] series, int a, int recentDays, int minRecentDays, double floor)
+    private static float ValidMeanRatio<T>(ReadOnlySpan<T> series, int a, int recentDays, int minRecentDays, double floor)
         where T : INumber<T>
     {
         var (recent, recentCount) = SumValid(series, a - recentDays + 1, a);
@@ -301,7 +305,7 @@ public static class FeatureBuilder
     }
 
     /// <summary>Last 14 days over the 60 before, where every loaded day counts and a day without a row (-1, NaN) is 0.</summary>
-    private static float ActivityRatio<T>(T[] series, int a, double floor)
+    private static float ActivityRatio<T>(ReadOnlySpan<T> series, int a, double floor)
         where T : INumber<T>
     {
         var (recent, recentCount) = SumActivity(series, a - 13, a);
@@ -315,7 +319,7 @@ public static class FeatureBuilder
         (float)Math.Min(MaxRatio, (recentMean + floor) / (baselineMean + floor));
 
     /// <summary>Sum and count of the valid values in [from, to], clipped to the array; NaN and -1 (unknown) fail <c>&gt;= 0</c>.</summary>
-    private static (double Sum, int Count) SumValid<T>(T[] series, int from, int to)
+    private static (double Sum, int Count) SumValid<T>(ReadOnlySpan<T> series, int from, int to)
         where T : INumber<T>
     {
         double sum = 0;
@@ -334,7 +338,7 @@ public static class FeatureBuilder
     }
 
     /// <summary>Sum of the positive values in [from, to] and the number of days of it the array covers.</summary>
-    private static (double Sum, int Count) SumActivity<T>(T[] series, int from, int to)
+    private static (double Sum, int Count) SumActivity<T>(ReadOnlySpan<T> series, int from, int to)
         where T : INumber<T>
     {
         double sum = 0;

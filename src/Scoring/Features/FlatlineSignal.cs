@@ -40,38 +40,31 @@ public readonly record struct FlatlineSignal(int ElectricityFlatDays, int Teleco
         var asOfIndex = asOf.DayNumber - history.Start.DayNumber;
         var last = Math.Min(asOfIndex, history.Days - 1);
 
-        var hasMeter = HasReading(history.Kwh, last, asOfIndex - MeterLookbackDays + 1);
-        var flatDays = hasMeter ? StandbyRun(history.ActiveHours, last) : 0;
+        var hasMeter = HasReading(history.Kwh.Span, last, asOfIndex - MeterLookbackDays + 1);
+        var flatDays = hasMeter ? StandbyRun(history.ActiveHours.Span, last) : 0;
 
         var hasPhone = history.TelecomLines > 0;
         var silentDays = 0;
         var callsIn = 0;
         if (hasPhone)
         {
-            for (var day = Math.Min(last, TelecomDays(history) - 1); day >= 0; day--)
+            var telecom = new TelecomSeries(history);
+            for (var day = Math.Min(last, telecom.Days - 1); day >= 0; day--)
             {
-                if (!IsSilent(history, day))
+                if (!telecom.IsSilent(day))
                 {
                     break;
                 }
 
                 silentDays++;
-                callsIn += Math.Max(0, (int)history.CallsIn[day]);
+                callsIn += Math.Max(0, (int)telecom.CallsIn[day]);
             }
         }
 
         return new FlatlineSignal(flatDays, silentDays, hasMeter, hasPhone, callsIn);
     }
 
-    /// <summary>No outgoing call, no text, only background data; -1 / NaN (no row) passes every test.</summary>
-    internal static bool IsSilent(HouseholdHistory history, int day) =>
-        history.CallsOut[day] <= 0 && history.SmsOut[day] <= 0 && !(history.DataMb[day] > BackgroundDataMb);
-
-    /// <summary>Days covered by all four telecom series (they are loaded together; this only guards against a short one).</summary>
-    internal static int TelecomDays(HouseholdHistory history) =>
-        Math.Min(Math.Min(history.CallsOut.Length, history.CallsIn.Length), Math.Min(history.SmsOut.Length, history.DataMb.Length));
-
-    private static bool HasReading(float[] kwh, int last, int first)
+    private static bool HasReading(ReadOnlySpan<float> kwh, int last, int first)
     {
         for (var day = Math.Min(last, kwh.Length - 1); day >= Math.Max(0, first); day--)
         {
@@ -84,7 +77,7 @@ public readonly record struct FlatlineSignal(int ElectricityFlatDays, int Teleco
         return false;
     }
 
-    private static int StandbyRun(sbyte[] activeHours, int last)
+    private static int StandbyRun(ReadOnlySpan<sbyte> activeHours, int last)
     {
         var run = 0;
         var missingInRow = 0;

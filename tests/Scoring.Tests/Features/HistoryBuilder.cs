@@ -199,13 +199,13 @@ public sealed class HistoryBuilder
     public static HistoryBuilder From(HouseholdHistory history, int extraDays = 0)
     {
         var b = new HistoryBuilder(history.Days + extraDays) { TelecomLines = history.TelecomLines, Profile = history.Profile };
-        history.Kwh.CopyTo(b.Kwh, 0);
-        history.ActiveHours.CopyTo(b.ActiveHours, 0);
-        history.WaterLiters.CopyTo(b.WaterLiters, 0);
-        history.CallsOut.CopyTo(b.CallsOut, 0);
-        history.CallsIn.CopyTo(b.CallsIn, 0);
-        history.SmsOut.CopyTo(b.SmsOut, 0);
-        history.DataMb.CopyTo(b.DataMb, 0);
+        history.Kwh.Span.CopyTo(b.Kwh);
+        history.ActiveHours.Span.CopyTo(b.ActiveHours);
+        history.WaterLiters.Span.CopyTo(b.WaterLiters);
+        history.CallsOut.Span.CopyTo(b.CallsOut);
+        history.CallsIn.Span.CopyTo(b.CallsIn);
+        history.SmsOut.Span.CopyTo(b.SmsOut);
+        history.DataMb.Span.CopyTo(b.DataMb);
         b._arrears.AddRange(history.Arrears);
         b._welfare.AddRange(history.Welfare);
         b._reports.AddRange(history.Reports);
