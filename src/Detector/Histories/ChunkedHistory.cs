@@ -209,7 +209,7 @@ internal sealed class ChunkedHistory
         var households = new List<HistoryLoader.HouseholdRow>();
         SqliteRows.ForEach(connection, HouseholdsSql, statement => BindRange(statement, firstNo, lastNo), row =>
         {
-            var dong = texts.Get(raw.sqlite3_column_blob(row, 2));
+            var dong = texts.Get(row.Bytes(2));
             if (_dongs is not null && !_dongs.Contains(dong))
             {
                 return;
@@ -217,11 +217,11 @@ internal sealed class ChunkedHistory
 
             households.Add(new HistoryLoader.HouseholdRow
             {
-                HouseholdNo = raw.sqlite3_column_int64(row, 0),
+                HouseholdNo = row.Int64(0),
                 // Unique to the household: the one text not pooled.
-                HouseholdKey = raw.sqlite3_column_text(row, 1).utf8_to_string(),
+                HouseholdKey = row.Text(1),
                 DongCode = dong,
-                HouseholdSize = SqliteRows.IsNull(row, 3) ? null : checked((int)raw.sqlite3_column_int64(row, 3)),
+                HouseholdSize = row.IsNull(3) ? null : checked((int)row.Int64(3)),
                 HousingType = Text(row, 4, texts),
                 FirstSeenOn = Text(row, 5, texts),
             });
@@ -280,13 +280,13 @@ internal sealed class ChunkedHistory
         var persons = new List<(long, HistoryLoader.Builder)>();
         SqliteRows.ForEach(connection, PersonsSql, statement => BindRange(statement, firstNo, lastNo), row =>
         {
-            var householdNo = raw.sqlite3_column_int64(row, 1);
+            var householdNo = row.Int64(1);
             if (builders[householdNo - firstNo] is not { } builder)
             {
                 return;
             }
 
-            var personNo = raw.sqlite3_column_int64(row, 0);
+            var personNo = row.Int64(0);
             persons.Add((personNo, builder));
             if (Text(row, 2, texts) is { Length: > 0 } birthDate)
             {
@@ -313,8 +313,8 @@ internal sealed class ChunkedHistory
         SqliteRows.Bind(statement, 2, lastNo);
     }
 
-    private static string? Text(sqlite3_stmt row, int column, TextPool texts) =>
-        SqliteRows.IsNull(row, column) ? null : texts.Get(raw.sqlite3_column_blob(row, column));
+    private static string? Text(SqliteRow row, int column, TextPool texts) =>
+        row.IsNull(column) ? null : texts.Get(row.Bytes(column));
 
     private static DbCommand Command(DbConnection connection, string sql, long firstNo, long lastNo)
     {

@@ -272,35 +272,35 @@ internal sealed class HistoryLoader(RiskStore store)
         var texts = new TextPool();
         ForEachRow(connection, ArrearsSql, to, cancellationToken, row =>
         {
-            if (eventsOf(raw.sqlite3_column_int64(row, 0)) is { } events)
+            if (eventsOf(row.Int64(0)) is { } events)
             {
                 events.Arrears.Add(new ArrearsObservation(
-                    SpecValue.Parse<ArrearsSource>(texts.Get(raw.sqlite3_column_blob(row, 1))),
-                    IsoDate.Parse(texts.Get(raw.sqlite3_column_blob(row, 2))),
-                    checked((int)raw.sqlite3_column_int64(row, 3)),
-                    raw.sqlite3_column_int64(row, 4),
-                    SpecValue.Parse<SupplyAction>(texts.Get(raw.sqlite3_column_blob(row, 5)))));
+                    SpecValue.Parse<ArrearsSource>(texts.Get(row.Bytes(1))),
+                    IsoDate.Parse(texts.Get(row.Bytes(2))),
+                    checked((int)row.Int64(3)),
+                    row.Int64(4),
+                    SpecValue.Parse<SupplyAction>(texts.Get(row.Bytes(5)))));
             }
         });
         ForEachRow(connection, WelfareSql, to, cancellationToken, row =>
         {
-            if (eventsOf(raw.sqlite3_column_int64(row, 0)) is { } events)
+            if (eventsOf(row.Int64(0)) is { } events)
             {
                 events.Welfare.Add(new WelfareObservation(
-                    SpecValue.Parse<WelfareEventKind>(texts.Get(raw.sqlite3_column_blob(row, 1))),
-                    IsoDate.Parse(texts.Get(raw.sqlite3_column_blob(row, 2)))));
+                    SpecValue.Parse<WelfareEventKind>(texts.Get(row.Bytes(1))),
+                    IsoDate.Parse(texts.Get(row.Bytes(2)))));
             }
         });
         ForEachRow(connection, ReportsSql, to, cancellationToken, row =>
         {
-            if (!SqliteRows.IsNull(row, 0) && eventsOf(raw.sqlite3_column_int64(row, 0)) is { } events)
+            if (!row.IsNull(0) && eventsOf(row.Int64(0)) is { } events)
             {
-                events.Reports.Add(IsoDate.Parse(texts.Get(raw.sqlite3_column_blob(row, 1))));
+                events.Reports.Add(IsoDate.Parse(texts.Get(row.Bytes(1))));
             }
         });
     }
 
-    private static void ForEachRow(SqliteConnection connection, string sql, string to, CancellationToken cancellationToken, Action<sqlite3_stmt> onRow) =>
+    private static void ForEachRow(SqliteConnection connection, string sql, string to, CancellationToken cancellationToken, Action<SqliteRow> onRow) =>
         SqliteRows.ForEach(connection, sql, statement => SqliteRows.Bind(statement, 1, to), onRow, cancellationToken);
 
     // The callers dispose the command, not only its reader: a command left to the finalizer frees its statement on the

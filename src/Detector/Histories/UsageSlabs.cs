@@ -245,6 +245,7 @@ internal sealed class UsageSlabs(RiskStore store)
             Span<byte> current = stackalloc byte[32];
             var currentLength = -1;
             var rows = 0;
+            var row = SqliteRow.Of(statement);
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
                 if ((++rows & 0xFFFF) == 0)
@@ -252,7 +253,7 @@ internal sealed class UsageSlabs(RiskStore store)
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
-                var date = raw.sqlite3_column_blob(statement, 0);
+                var date = row.Bytes(0);
                 if (currentLength < 0 || !date.SequenceEqual(current[..currentLength]))
                 {
                     if (date.Length > current.Length)
@@ -273,25 +274,25 @@ internal sealed class UsageSlabs(RiskStore store)
                     continue;
                 }
 
-                var no = raw.sqlite3_column_int64(statement, 1);
+                var no = row.Int64(1);
                 switch (feed)
                 {
                     case SlabFeed.Electricity:
                         batch.Electricity(
                             no,
-                            raw.sqlite3_column_type(statement, 2) == raw.SQLITE_NULL ? float.NaN : (float)raw.sqlite3_column_double(statement, 2),
-                            raw.sqlite3_column_type(statement, 3) == raw.SQLITE_NULL ? (sbyte)-1 : (sbyte)raw.sqlite3_column_int64(statement, 3));
+                            row.IsNull(2) ? float.NaN : (float)row.Double(2),
+                            row.IsNull(3) ? (sbyte)-1 : (sbyte)row.Int64(3));
                         break;
                     case SlabFeed.Water:
-                        batch.Water(no, raw.sqlite3_column_type(statement, 2) == raw.SQLITE_NULL ? float.NaN : (float)raw.sqlite3_column_double(statement, 2));
+                        batch.Water(no, row.IsNull(2) ? float.NaN : (float)row.Double(2));
                         break;
                     default:
                         batch.Telecom(
                             no,
-                            raw.sqlite3_column_int64(statement, 2),
-                            raw.sqlite3_column_int64(statement, 3),
-                            raw.sqlite3_column_int64(statement, 4),
-                            (float)raw.sqlite3_column_double(statement, 5));
+                            row.Int64(2),
+                            row.Int64(3),
+                            row.Int64(4),
+                            (float)row.Double(5));
                         break;
                 }
             }
@@ -351,8 +352,8 @@ internal sealed class UsageSlabs(RiskStore store)
             },
             row =>
             {
-                var day = IsoDate.Parse(raw.sqlite3_column_text(row, 0).utf8_to_string()).DayNumber - start.DayNumber;
-                onDay(day, new SlabView(feed, raw.sqlite3_column_blob(row, 1)));
+                var day = IsoDate.Parse(row.Text(0)).DayNumber - start.DayNumber;
+                onDay(day, new SlabView(feed, row.Bytes(1)));
             },
             cancellationToken);
 

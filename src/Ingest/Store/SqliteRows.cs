@@ -12,7 +12,7 @@ public static class SqliteRows
 {
     /// <summary>Prepares <paramref name="sql"/>, lets <paramref name="bind"/> set its parameters, calls <paramref name="onRow"/> per row.</summary>
     public static void ForEach(
-        SqliteConnection connection, string sql, Action<sqlite3_stmt> bind, Action<sqlite3_stmt> onRow, CancellationToken cancellationToken)
+        SqliteConnection connection, string sql, Action<sqlite3_stmt> bind, Action<SqliteRow> onRow, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(bind);
@@ -23,10 +23,11 @@ public static class SqliteRows
         {
             SqliteException.ThrowExceptionForRC(rc, database);
             bind(statement);
+            var row = SqliteRow.Of(statement);
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                onRow(statement);
+                onRow(row);
             }
 
             if (rc != raw.SQLITE_DONE)
@@ -43,7 +44,4 @@ public static class SqliteRows
     /// <inheritdoc cref="Bind(sqlite3_stmt, int, long)"/>
     public static void Bind(sqlite3_stmt statement, int index, string value) =>
         SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, index, value), null);
-
-    /// <summary>Whether the row's column is NULL.</summary>
-    public static bool IsNull(sqlite3_stmt statement, int column) => raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL;
 }

@@ -331,8 +331,8 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
         private void ReloadInPlace(SqliteConnection connection, long max, CancellationToken cancellationToken) =>
             SqliteRows.ForEach(connection, $"SELECT {keyColumn}, {numberColumn} FROM {table}", _ => { }, row =>
             {
-                var number = raw.sqlite3_column_int64(row, 1);
-                if (number > 0 && number <= max && SubjectKey.TryFromHex(raw.sqlite3_column_blob(row, 0), out var key))
+                var number = row.Int64(1);
+                if (number > 0 && number <= max && SubjectKey.TryFromHex(row.Bytes(0), out var key))
                 {
                     _known.Set(key, number);
                 }
