@@ -9,13 +9,14 @@ namespace RiskWatch.Detector.Histories;
 
 /// <summary>
 /// The nightly pass's reader: the same <see cref="HouseholdRecord"/>s as <see cref="HistoryLoader"/>, a chunk of
-/// <see cref="UsageSlabs.Span"/> household numbers at a time, with the usage read from the day slabs. Memory is one
-/// chunk's arrays whatever the district's size; the small event tables are read once per night.
+/// <see cref="UsageSlabs.Span"/> household numbers at a time, with the usage read from the day slabs into one block per
+/// chunk (<see cref="UsageBlock"/>). Memory is that of the chunks in flight whatever the district's size; the small event
+/// tables are read once per night.
 /// </summary>
 internal sealed class ChunkedHistory
 {
-    // Households (or persons) whose arrays are filled together: a cache line of each of their arrays (16 days of a float
-    // series) stays in L1 while the block goes day by day.
+    // Households (or persons) whose series are filled together: a cache line of each of their series (16 days of a float
+    // series) stays in L1 while the fill goes day by day.
     private const int FillBlock = 64;
 
     private const string HouseholdsSql =
@@ -53,7 +54,7 @@ internal sealed class ChunkedHistory
         _dongs = dongs;
         _events = events;
         _windows = new SlabWindow.Pool(end.DayNumber - start.DayNumber + 1);
-        _usage = new UsageBlock.Pool(UsageSlabs.Span, end.DayNumber - start.DayNumber + 1);
+        _usage = new UsageBlock.Pool(end.DayNumber - start.DayNumber + 1);
         // Only chunks the pass reads give their claims up; a chunk of households without a dong would hold its
         // ranges' windows all night.
         var read = chunks.ToHashSet();
@@ -144,13 +145,14 @@ internal sealed class ChunkedHistory
             ? ReadHouseholdsInPlace(sqlite, texts, firstNo, lastNo, cancellationToken)
             : await ReadHouseholdsAsync(connection, firstNo, lastNo, cancellationToken);
 
-        // A read that fails drops its block rather than give it back, like its text pool.
-        var usage = _usage.Rent();
+        // The chunk's households take the block's slots in household order. A read that fails drops its block rather than
+        // give it back, like its text pool.
+        var usage = _usage.Rent(households.Count);
         var builders = new HistoryLoader.Builder?[UsageSlabs.Span];
-        foreach (var row in households)
+        for (var slot = 0; slot < households.Count; slot++)
         {
-            var slot = (int)(row.HouseholdNo - firstNo);
-            builders[slot] = new HistoryLoader.Builder(row, days, _events.GetValueOrDefault(row.HouseholdNo), usage, slot);
+            var row = households[slot];
+            builders[row.HouseholdNo - firstNo] = new HistoryLoader.Builder(row, days, _events.GetValueOrDefault(row.HouseholdNo), usage, slot);
         }
 
         var persons = await ReadPersonsAsync(connection, builders, texts, firstNo, lastNo, cancellationToken);
@@ -159,7 +161,7 @@ internal sealed class ChunkedHistory
         var water = _windows.Rent(SlabFeed.Water);
         await electricity.LoadAsync(connection, firstNo, _start, cancellationToken);
         await water.LoadAsync(connection, firstNo, _start, cancellationToken);
-        FillMeters(usage, electricity, water);
+        FillMeters(usage, households, firstNo, electricity, water);
         _windows.Return(electricity);
         _windows.Return(water);
 
@@ -329,14 +331,16 @@ internal sealed class ChunkedHistory
     /// <summary>
     /// The chunk's electricity and water series from its day-major windows into its household-major block, a block of
     /// households at a time: day by day through the block, the window is read along its rows and the block's stretch of
-    /// the arrays stays in cache, where household by household every value read was a cache miss (and, a row being
-    /// 128 KB, a new page). Every slot is filled; a slot without a household is never read.
+    /// the series stays in cache, where household by household every value read was a cache miss (and, a row being
+    /// 128 KB, a new page).
     /// </summary>
     // Optimized from the first call: a night's profile found the fill loops' tier-0 code (and the per-value calls it does
     // not inline) running for a good part of the history stage before tiering promoted it.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FillMeters(UsageBlock usage, SlabWindow electricity, SlabWindow water)
+    private static void FillMeters(
+        UsageBlock usage, List<HistoryLoader.HouseholdRow> households, long firstNo, SlabWindow electricity, SlabWindow water)
     {
+        Span<int> cells = stackalloc int[FillBlock];
         var days = usage.Days;
         var kwh = usage.Kwh;
         var activeHours = usage.ActiveHours;
@@ -344,17 +348,24 @@ internal sealed class ChunkedHistory
         var windowKwh = electricity.Values;
         var windowHours = electricity.ActiveHours;
         var windowLiters = water.Values;
-        for (var first = 0; first < UsageSlabs.Span; first += FillBlock)
+        for (var first = 0; first < households.Count; first += FillBlock)
         {
+            var count = Math.Min(FillBlock, households.Count - first);
+            for (var i = 0; i < count; i++)
+            {
+                cells[i] = (int)(households[first + i].HouseholdNo - firstNo);
+            }
+
             for (var day = 0; day < days; day++)
             {
-                var row = (day * UsageSlabs.Span) + first;
-                var cell = usage.Cell(first, day);
-                for (var i = 0; i < FillBlock; i++, cell += days)
+                var row = day * UsageSlabs.Span;
+                var at = usage.Cell(first, day);
+                for (var i = 0; i < count; i++, at += days)
                 {
-                    kwh[cell] = windowKwh[row + i];
-                    activeHours[cell] = windowHours[row + i];
-                    liters[cell] = windowLiters[row + i];
+                    var cell = row + cells[i];
+                    kwh[at] = windowKwh[cell];
+                    activeHours[at] = windowHours[cell];
+                    liters[at] = windowLiters[cell];
                 }
             }
         }

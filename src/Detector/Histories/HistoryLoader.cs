@@ -346,7 +346,7 @@ internal sealed class HistoryLoader(RiskStore store)
         public bool TryGet(string date, out int day) => _index.TryGetValue(date, out day);
     }
 
-    /// <summary>One household's arrays and lists while a window is read; <see cref="TryBuild"/> makes its record.</summary>
+    /// <summary>One household's series and lists while a window is read; <see cref="TryBuild"/> makes its record.</summary>
     internal sealed class Builder
     {
         private readonly HouseholdRow _row;

@@ -6,9 +6,9 @@ namespace RiskWatch.Detector.Histories;
 /// <summary>
 /// One range's slabs of every day of a window, copied out of the store day by day into day-major columns (index
 /// day × <see cref="UsageSlabs.Span"/> + offset). The store keeps usage by day; a household's features need it by
-/// household: the nightly reader fills each household's arrays from here one household at a time, so its writes run
-/// along one household's arrays instead of landing on a different household for every value of a day (a cache miss each:
-/// that scatter was most of the history stage's CPU).
+/// household: the nightly reader copies from here into its chunk's household-major block a few households at a time, so
+/// its writes run along those households' series instead of landing on a different household for every value of a day
+/// (a cache miss each: that scatter was most of the history stage's CPU).
 /// </summary>
 internal sealed class SlabWindow
 {
@@ -106,10 +106,12 @@ internal sealed class SlabWindow
     /// </summary>
     internal sealed class Pool(int days)
     {
-        private readonly ConcurrentBag<SlabWindow>[] _spare = [new(), new(), new()];
+        // Stacks, not bags: a bag keeps its items in thread-local lists that outlive the bag until a finalizer runs, and
+        // the pass's collection after the reads must find these windows dead.
+        private readonly ConcurrentStack<SlabWindow>[] _spare = [new(), new(), new()];
 
-        public SlabWindow Rent(SlabFeed feed) => _spare[(int)feed].TryTake(out var window) ? window : new SlabWindow(feed, days);
+        public SlabWindow Rent(SlabFeed feed) => _spare[(int)feed].TryPop(out var window) ? window : new SlabWindow(feed, days);
 
-        public void Return(SlabWindow window) => _spare[(int)window.Feed].Add(window);
+        public void Return(SlabWindow window) => _spare[(int)window.Feed].Push(window);
     }
 }

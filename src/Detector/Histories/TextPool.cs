@@ -47,11 +47,12 @@ internal sealed class TextPool
     /// <summary>Pools kept for the night's next chunk reads (one per read in flight), so each stays warm.</summary>
     internal sealed class Pool
     {
-        private readonly ConcurrentBag<TextPool> _spare = [];
+        // A stack, not a bag: a bag's thread-local lists keep its items alive after the night is done with them.
+        private readonly ConcurrentStack<TextPool> _spare = new();
 
-        public TextPool Rent() => _spare.TryTake(out var pool) ? pool : new TextPool();
+        public TextPool Rent() => _spare.TryPop(out var pool) ? pool : new TextPool();
 
-        public void Return(TextPool pool) => _spare.Add(pool);
+        public void Return(TextPool pool) => _spare.Push(pool);
     }
 
     private readonly record struct PackedText(ulong Low, ulong High)

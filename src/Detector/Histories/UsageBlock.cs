@@ -24,7 +24,7 @@ internal sealed class UsageBlock
         CallsIn = new short[length];
         SmsOut = new short[length];
         DataMb = new float[length];
-        Clear();
+        Clear(households);
     }
 
     public int Households { get; }
@@ -42,16 +42,17 @@ internal sealed class UsageBlock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Cell(int slot, int day) => (slot * Days) + day;
 
-    /// <summary>Every value absent (HouseholdHistory's markers: NaN, -1).</summary>
-    public void Clear()
+    /// <summary>Every value of the first <paramref name="households"/> slots absent (HouseholdHistory's markers: NaN, -1).</summary>
+    public void Clear(int households)
     {
-        Array.Fill(Kwh, float.NaN);
-        Array.Fill(ActiveHours, (sbyte)-1);
-        Array.Fill(Water, float.NaN);
-        Array.Fill(CallsOut, (short)-1);
-        Array.Fill(CallsIn, (short)-1);
-        Array.Fill(SmsOut, (short)-1);
-        Array.Fill(DataMb, float.NaN);
+        var length = households * Days;
+        Kwh.AsSpan(0, length).Fill(float.NaN);
+        ActiveHours.AsSpan(0, length).Fill(-1);
+        Water.AsSpan(0, length).Fill(float.NaN);
+        CallsOut.AsSpan(0, length).Fill(-1);
+        CallsIn.AsSpan(0, length).Fill(-1);
+        SmsOut.AsSpan(0, length).Fill(-1);
+        DataMb.AsSpan(0, length).Fill(float.NaN);
     }
 
     /// <summary>One telecom line's row of a day, summed into household <paramref name="slot"/>'s day (<see cref="TelecomSums.Add"/>).</summary>
@@ -99,23 +100,28 @@ internal sealed class UsageBlock
     /// otherwise (2.3 KB each, 2.3 GB at a million households): the GC's copying of them and the kernel's zeroing of
     /// fresh pages for them were a third of the pass's CPU.
     /// </summary>
-    internal sealed class Pool(int households, int days)
+    internal sealed class Pool(int days)
     {
-        private readonly ConcurrentBag<UsageBlock> _spare = [];
+        // A stack, not a bag: a bag keeps its items in thread-local lists that outlive the bag until a finalizer runs,
+        // and the pass's collection after the reads must find these blocks dead.
+        private readonly ConcurrentStack<UsageBlock> _spare = new();
 
-        /// <summary>A block with every value absent.</summary>
-        public UsageBlock Rent()
+        /// <summary>
+        /// A block for at least <paramref name="households"/> households, every value of those absent: a spare one when
+        /// it is large enough (a partition's chunks may hold few), else a new one of that size.
+        /// </summary>
+        public UsageBlock Rent(int households)
         {
-            if (!_spare.TryTake(out var block))
+            if (!_spare.TryPop(out var block) || block.Households < households)
             {
                 return new UsageBlock(households, days);
             }
 
-            block.Clear();
+            block.Clear(households);
             return block;
         }
 
         /// <summary>Takes back a block nothing reads any more (its households' features are built).</summary>
-        public void Return(UsageBlock block) => _spare.Add(block);
+        public void Return(UsageBlock block) => _spare.Push(block);
     }
 }

@@ -47,8 +47,8 @@ internal sealed class NightlyPass(
     private const int ReasonsPerCase = 4;
 
     /// <summary>
-    /// Chunks read at once while one is scored: one per core, at most four, since each chunk in memory is ~100 MB of
-    /// 120-day arrays (peak RSS).
+    /// Chunks read at once while one is scored: one per core, at most four, since each chunk in memory is ~75 MB of
+    /// 120-day series (its usage block) and its windows (peak RSS).
     /// </summary>
     private static readonly int ChunksReadAhead = Math.Clamp(Environment.ProcessorCount, 2, 4);
 
@@ -136,8 +136,8 @@ internal sealed class NightlyPass(
             await EnsureFeedsArrivedAsync(runDate, cancellationToken);
             var scored = await ScoreAsync(runDate, request.Partition, crisis, lonely, policy, timings, cancellationToken);
 
-            // The history reader's pools (slab windows, the last chunks' usage arrays: hundreds of MB at a million
-            // households) died with it: one full collection gives their memory to the flags and the push.
+            // The history reader's pools (slab windows, the chunks' usage blocks: hundreds of MB at a million households)
+            // died with it: one full collection gives their memory to the flags and the push.
             CollectAll(timings);
 
             var flagStage = timings.Measure("flag");
@@ -369,7 +369,8 @@ internal sealed class NightlyPass(
                 continue;
             }
 
-            // The usage arrays are done with: keep what the flags, the reasons and the queue read.
+            // The usage series are done with (their block goes to the next chunk): keep what the flags, the reasons and
+            // the queue read.
             var kept = households[i] with { History = WithoutUsage(households[i].History), Targets = [] };
             flagged.Add(candidate with { Household = kept });
             flaggedFeatures.Add(matrix.AsSpan(i * width, width).ToArray());

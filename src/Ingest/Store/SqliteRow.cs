@@ -11,66 +11,82 @@ namespace RiskWatch.Ingest.Store;
 /// counting at ~8% of all its CPU, more than SQLite's own work on those columns.
 /// </summary>
 /// <remarks>
-/// Valid only while the statement is open and on this row, like the values SQLite hands out; the caller keeps the
-/// <see cref="sqlite3_stmt"/> it came from alive (a <c>using</c> around the stepping loop).
+/// Valid only while the statement is open and on this row, like the values SQLite hands out (hence a ref struct: it
+/// cannot be kept past the callback it is handed to). The direct calls go to the library SQLitePCLRaw's bundle loads,
+/// <c>e_sqlite3</c>; where another provider is set up, the wrapper's own calls are used instead.
 /// </remarks>
-public readonly partial struct SqliteRow
+public readonly ref partial struct SqliteRow
 {
-    private readonly IntPtr _statement;
+    private readonly sqlite3_stmt _statement;
+    private readonly IntPtr _pointer;
 
-    private SqliteRow(IntPtr statement) => _statement = statement;
+    private SqliteRow(sqlite3_stmt statement)
+    {
+        _statement = statement;
+        _pointer = statement.DangerousGetHandle();
+    }
 
     /// <summary>The current row of <paramref name="statement"/>, which the caller keeps open while it reads it.</summary>
     public static SqliteRow Of(sqlite3_stmt statement)
     {
         ArgumentNullException.ThrowIfNull(statement);
-        return new SqliteRow(statement.DangerousGetHandle());
+        return new SqliteRow(statement);
     }
 
-    public long Int64(int column) => Native.sqlite3_column_int64(_statement, column);
+    public long Int64(int column) => Provider.Direct ? Native.sqlite3_column_int64(_pointer, column) : raw.sqlite3_column_int64(_statement, column);
 
-    public double Double(int column) => Native.sqlite3_column_double(_statement, column);
+    public double Double(int column) => Provider.Direct ? Native.sqlite3_column_double(_pointer, column) : raw.sqlite3_column_double(_statement, column);
 
-    public bool IsNull(int column) => Native.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL;
+    public bool IsNull(int column) =>
+        (Provider.Direct ? Native.sqlite3_column_type(_pointer, column) : raw.sqlite3_column_type(_statement, column)) == raw.SQLITE_NULL;
 
     /// <summary>The column's bytes where SQLite holds them (a TEXT column's UTF-8, unconverted); empty for NULL.</summary>
     public unsafe ReadOnlySpan<byte> Bytes(int column)
     {
+        if (!Provider.Direct)
+        {
+            return raw.sqlite3_column_blob(_statement, column);
+        }
+
         // SQLite's order: the pointer first, then the length of what it points at.
-        var pointer = Native.sqlite3_column_blob(_statement, column);
-        var length = Native.sqlite3_column_bytes(_statement, column);
+        var pointer = Native.sqlite3_column_blob(_pointer, column);
+        var length = Native.sqlite3_column_bytes(_pointer, column);
         return pointer == IntPtr.Zero ? default : new ReadOnlySpan<byte>((void*)pointer, length);
     }
 
     /// <summary>A TEXT column as a new string.</summary>
     public string Text(int column) => Encoding.UTF8.GetString(Bytes(column));
 
+    /// <summary>Whether the provider SQLitePCLRaw was set up with calls the library <see cref="Native"/> calls.</summary>
+    internal static class Provider
+    {
+        internal static readonly bool Direct;
+
+        // Explicit, so that it runs at the first row read, once a connection has set the provider up, and not earlier.
+        static Provider() => Direct = string.Equals(raw.GetNativeLibraryName(), Native.Library, StringComparison.Ordinal);
+    }
+
     /// <summary>
-    /// The library SQLitePCLRaw's bundle loads, called directly. The column functions neither block nor call back (the
-    /// store runs SQLite in multi-thread mode, so they take no mutex): they skip the runtime's GC transition too.
+    /// The library SQLitePCLRaw's bundle loads, called directly. With the runtime's usual transition: in SQLite's
+    /// serialized mode (a host that did not ask for multi-thread mode) even a column read takes the connection's mutex.
     /// </summary>
     private static partial class Native
     {
-        private const string Library = "e_sqlite3";
+        internal const string Library = "e_sqlite3";
 
         [LibraryImport(Library)]
-        [SuppressGCTransition]
         internal static partial long sqlite3_column_int64(IntPtr statement, int column);
 
         [LibraryImport(Library)]
-        [SuppressGCTransition]
         internal static partial double sqlite3_column_double(IntPtr statement, int column);
 
         [LibraryImport(Library)]
-        [SuppressGCTransition]
         internal static partial int sqlite3_column_type(IntPtr statement, int column);
 
         [LibraryImport(Library)]
-        [SuppressGCTransition]
         internal static partial IntPtr sqlite3_column_blob(IntPtr statement, int column);
 
         [LibraryImport(Library)]
-        [SuppressGCTransition]
         internal static partial int sqlite3_column_bytes(IntPtr statement, int column);
     }
 }
