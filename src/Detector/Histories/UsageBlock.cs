@@ -42,6 +42,9 @@ internal sealed class UsageBlock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Cell(int slot, int day) => (slot * Days) + day;
 
+    /// <summary>Household <paramref name="slot"/>'s days of one of the block's arrays, as its history reads them.</summary>
+    public ReadOnlyMemory<T> Series<T>(T[] values, int slot) => values.AsMemory(Cell(slot, 0), Days);
+
     /// <summary>Every value of the first <paramref name="households"/> slots absent (HouseholdHistory's markers: NaN, -1).</summary>
     public void Clear(int households)
     {
