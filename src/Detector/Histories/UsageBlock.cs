@@ -52,6 +52,13 @@ internal sealed class UsageBlock
         Kwh.AsSpan(0, length).Fill(float.NaN);
         ActiveHours.AsSpan(0, length).Fill(-1);
         Water.AsSpan(0, length).Fill(float.NaN);
+        ClearTelecom(households);
+    }
+
+    /// <summary>The telecom values of the first <paramref name="households"/> slots absent: the lines' sums start from there.</summary>
+    public void ClearTelecom(int households)
+    {
+        var length = households * Days;
         CallsOut.AsSpan(0, length).Fill(-1);
         CallsIn.AsSpan(0, length).Fill(-1);
         SmsOut.AsSpan(0, length).Fill(-1);
@@ -110,8 +117,10 @@ internal sealed class UsageBlock
         private readonly ConcurrentStack<UsageBlock> _spare = new();
 
         /// <summary>
-        /// A block for at least <paramref name="households"/> households, every value of those absent: a spare one when
-        /// it is large enough (a partition's chunks may hold few), else a new one of that size.
+        /// A block for at least <paramref name="households"/> households, their telecom values absent: a spare one when
+        /// it is large enough (a partition's chunks may hold few), else a new one of that size. A spare block's meter
+        /// values are the last chunk's: the reader writes every meter cell of its households, absent or not, so clearing
+        /// them first was half of the 2.3 GB a million-household night filled for nothing.
         /// </summary>
         public UsageBlock Rent(int households)
         {
@@ -120,7 +129,7 @@ internal sealed class UsageBlock
                 return new UsageBlock(households, days);
             }
 
-            block.Clear(households);
+            block.ClearTelecom(households);
             return block;
         }
 
