@@ -364,6 +364,8 @@ internal sealed class UsageSlabs(RiskStore store)
     private sealed class SlabBatch(SlabFeed feed, HashSet<string> wanted, long budget)
     {
         private readonly SortedDictionary<long, SlabWriter> _writers = [];
+        private long _lastFirst = long.MinValue;
+        private SlabWriter? _last;
         private string? _current;
         private long _pending;
 
@@ -419,12 +421,21 @@ internal sealed class UsageSlabs(RiskStore store)
 
         private SlabWriter Writer(long first)
         {
+            // The scan is in subject order within a date, so a range's rows come together: one lookup per range, not per
+            // row (the sorted map's lookups were a fifth of building a million households' day).
+            if (first == _lastFirst)
+            {
+                return _last!;
+            }
+
             if (!_writers.TryGetValue(first, out var writer))
             {
                 writer = new SlabWriter(feed);
                 _writers.Add(first, writer);
             }
 
+            _lastFirst = first;
+            _last = writer;
             return writer;
         }
 
