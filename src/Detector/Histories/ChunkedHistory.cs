@@ -31,7 +31,7 @@ internal sealed class ChunkedHistory
         SELECT person_no, household_no, birth_date, sex, relation, status, status_date, reported_on
         FROM person
         WHERE household_no >= @firstNo AND household_no < @lastNo
-        ORDER BY person_no
+        ORDER BY household_no, person_no
         """;
 
     private readonly RiskStore _store;
@@ -236,14 +236,23 @@ internal sealed class ChunkedHistory
     /// Every person of the chunk's households (members need a birth date, as in <see cref="HistoryLoader"/>; telecom lines
     /// count without one), ordered by person number: the order the telecom rows are added in, as the row reader does.
     /// </summary>
+    /// <remarks>
+    /// The rows come in the household index's own order (each household's members still by person number) and the list is
+    /// sorted here: ordered by person number, SQLite sorted each chunk's ~70k rows in a temporary B-tree, a third of the query.
+    /// </remarks>
     private static async Task<List<(long PersonNo, HistoryLoader.Builder Builder)>> ReadPersonsAsync(
         DbConnection connection, HistoryLoader.Builder?[] builders, TextPool texts, long firstNo, long lastNo, CancellationToken cancellationToken)
     {
-        if (connection is SqliteConnection sqlite)
-        {
-            return ReadPersonsInPlace(sqlite, builders, texts, firstNo, lastNo, cancellationToken);
-        }
+        var persons = connection is SqliteConnection sqlite
+            ? ReadPersonsInPlace(sqlite, builders, texts, firstNo, lastNo, cancellationToken)
+            : await ReadPersonsRowsAsync(connection, builders, firstNo, lastNo, cancellationToken);
+        persons.Sort((a, b) => a.PersonNo.CompareTo(b.PersonNo));
+        return persons;
+    }
 
+    private static async Task<List<(long PersonNo, HistoryLoader.Builder Builder)>> ReadPersonsRowsAsync(
+        DbConnection connection, HistoryLoader.Builder?[] builders, long firstNo, long lastNo, CancellationToken cancellationToken)
+    {
         // A typed reader, not Dapper: a chunk has ~2 persons a household, and this loop was most of the chunk's CPU
         // outside the slabs.
         var persons = new List<(long, HistoryLoader.Builder)>();
@@ -337,6 +346,10 @@ internal sealed class ChunkedHistory
     // Optimized from the first call: a night's profile found the fill loops' tier-0 code (and the per-value calls it does
     // not inline) running for a good part of the history stage before tiering promoted it.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// Every day of every household's meter series, from the windows (absent where the windows are): the pool's blocks
+    /// come with the last chunk's meter values (<see cref="UsageBlock.Pool.Rent"/>).
+    /// </summary>
     private static void FillMeters(
         UsageBlock usage, List<HistoryLoader.HouseholdRow> households, long firstNo, SlabWindow electricity, SlabWindow water)
     {
