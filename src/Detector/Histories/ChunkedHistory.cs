@@ -38,14 +38,14 @@ internal sealed class ChunkedHistory
     private readonly DateOnly _start;
     private readonly DateOnly _end;
     private readonly HashSet<string>? _dongs;
-    private readonly Dictionary<long, HistoryLoader.HouseholdEvents> _events;
+    private readonly EventColumns _events;
     private readonly SlabWindow.Pool _windows;
     private readonly UsageBlock.Pool _usage;
     private readonly TextPool.Pool _texts = new();
     private readonly SharedWindows _telecom;
 
     private ChunkedHistory(
-        RiskStore store, DateOnly start, DateOnly end, HashSet<string>? dongs, Dictionary<long, HistoryLoader.HouseholdEvents> events,
+        RiskStore store, DateOnly start, DateOnly end, HashSet<string>? dongs, EventColumns events,
         IReadOnlyList<long> chunks, IEnumerable<(long ChunkFirstNo, long RangeFirstNo)> telecomPlan)
     {
         _store = store;
@@ -78,26 +78,13 @@ internal sealed class ChunkedHistory
         // readers do not wait for the writer; events do not depend on slabs): on two cores the two overlap.
         var ensure = Task.Run(() => new UsageSlabs(store).EnsureAsync(start, end, cancellationToken), cancellationToken);
         var telecomPlan = Task.Run(() => TelecomPlanAsync(store, cancellationToken), cancellationToken);
-        var events = new Dictionary<long, HistoryLoader.HouseholdEvents>();
+        var events = new EventColumns();
         List<long> chunks;
         try
         {
             await using var connection = await store.OpenConnectionAsync(cancellationToken);
-            await HistoryLoader.ReadEventsAsync(
-                connection,
-                end,
-                no =>
-                {
-                    if (!events.TryGetValue(no, out var e))
-                    {
-                        e = new HistoryLoader.HouseholdEvents();
-                        events.Add(no, e);
-                    }
-
-                    return e;
-                },
-                withOutcomes: false,
-                cancellationToken);
+            await HistoryLoader.ReadEventsAsync(connection, end, events, cancellationToken);
+            events.Seal();
             chunks = (await connection.QueryAsync<long>(new CommandDefinition(
                     $"SELECT DISTINCT household_no - (household_no % {UsageSlabs.Span}) FROM household WHERE dong_code IS NOT NULL",
                     cancellationToken: cancellationToken)))
@@ -152,7 +139,7 @@ internal sealed class ChunkedHistory
         for (var slot = 0; slot < households.Count; slot++)
         {
             var row = households[slot];
-            builders[row.HouseholdNo - firstNo] = new HistoryLoader.Builder(row, days, _events.GetValueOrDefault(row.HouseholdNo), usage, slot);
+            builders[row.HouseholdNo - firstNo] = new HistoryLoader.Builder(row, days, _events.For(row.HouseholdNo), usage, slot);
         }
 
         var persons = await ReadPersonsAsync(connection, builders, texts, firstNo, lastNo, cancellationToken);

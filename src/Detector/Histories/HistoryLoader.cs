@@ -39,7 +39,9 @@ internal sealed class HistoryLoader(RiskStore store)
         await ReadElectricityAsync(connection, dates, builders, cancellationToken);
         await ReadWaterAsync(connection, dates, builders, cancellationToken);
         await ReadTelecomAsync(connection, dates, builders, cancellationToken);
-        await ReadEventsAsync(connection, end, no => builders.TryGetValue(no, out var b) ? b.Events : null, withOutcomes: true, cancellationToken);
+        HouseholdEvents? EventsOf(long no) => builders.TryGetValue(no, out var b) ? b.Events : null;
+        await ReadEventsAsync(connection, end, new EventLists(EventsOf), cancellationToken);
+        await ReadOutcomesAsync(connection, EventsOf, cancellationToken);
 
         var records = new List<HouseholdRecord>(builders.Count);
         foreach (var builder in builders.Values)
@@ -148,31 +150,27 @@ internal sealed class HistoryLoader(RiskStore store)
     }
 
     /// <summary>
-    /// Arrears, welfare events, reports (and, for training, outcomes) dated on or before <paramref name="end"/>, appended to
-    /// the lists <paramref name="eventsOf"/> gives for a household number (null: not read), in the order the store returns
-    /// them; the builder then sorts each list by date (not a stable sort: events of one date keep no particular order, the
-    /// same for the same rows).
+    /// Arrears, welfare events and reports dated on or before <paramref name="end"/>, handed to <paramref name="sink"/> in
+    /// the order the store returns them; the builder then sorts each household's list by date (not a stable sort: events
+    /// of one date keep no particular order, the same for the same rows).
     /// </summary>
-    internal static async Task ReadEventsAsync(
-        DbConnection connection, DateOnly end, Func<long, HouseholdEvents?> eventsOf, bool withOutcomes, CancellationToken cancellationToken)
+    internal static async Task ReadEventsAsync(DbConnection connection, DateOnly end, IEventSink sink, CancellationToken cancellationToken)
     {
         // Typed readers rather than Dapper: a district has a few hundred thousand event rows and the pass reads them nightly.
         var to = IsoDate.Text(end);
         if (connection is SqliteConnection sqlite)
         {
-            ReadEventsInPlace(sqlite, to, eventsOf, cancellationToken);
+            ReadEventsInPlace(sqlite, to, sink, cancellationToken);
         }
         else
         {
-            await ReadEventRowsAsync(connection, to, eventsOf, cancellationToken);
+            await ReadEventRowsAsync(connection, to, sink, cancellationToken);
         }
+    }
 
-        if (!withOutcomes)
-        {
-            return;
-        }
-
-        // Labels may look past the window's end: they are the future the model learns to foresee.
+    /// <summary>The visits' outcomes, for training: labels may look past the window's end, the future the model learns to foresee.</summary>
+    private static async Task ReadOutcomesAsync(DbConnection connection, Func<long, HouseholdEvents?> eventsOf, CancellationToken cancellationToken)
+    {
         var outcomes = await connection.QueryAsync<OutcomeRow>(new CommandDefinition(
             "SELECT household_no AS HouseholdNo, visited_on AS VisitedOn, outcome AS Outcome FROM outcome",
             cancellationToken: cancellationToken));
@@ -217,23 +215,19 @@ internal sealed class HistoryLoader(RiskStore store)
         WHERE r.reported_on <= @to
         """;
 
-    private static async Task ReadEventRowsAsync(
-        DbConnection connection, string to, Func<long, HouseholdEvents?> eventsOf, CancellationToken cancellationToken)
+    private static async Task ReadEventRowsAsync(DbConnection connection, string to, IEventSink sink, CancellationToken cancellationToken)
     {
         await using (var command = UpToCommand(connection, ArrearsSql, to))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                if (eventsOf(reader.GetInt64(0)) is { } events)
-                {
-                    events.Arrears.Add(new ArrearsObservation(
-                        SpecValue.Parse<ArrearsSource>(reader.GetString(1)),
-                        IsoDate.Parse(reader.GetString(2)),
-                        checked((int)reader.GetInt64(3)),
-                        reader.GetInt64(4),
-                        SpecValue.Parse<SupplyAction>(reader.GetString(5))));
-                }
+                sink.AddArrears(reader.GetInt64(0), new ArrearsObservation(
+                    SpecValue.Parse<ArrearsSource>(reader.GetString(1)),
+                    IsoDate.Parse(reader.GetString(2)),
+                    checked((int)reader.GetInt64(3)),
+                    reader.GetInt64(4),
+                    SpecValue.Parse<SupplyAction>(reader.GetString(5))));
             }
         }
 
@@ -242,10 +236,7 @@ internal sealed class HistoryLoader(RiskStore store)
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                if (eventsOf(reader.GetInt64(0)) is { } events)
-                {
-                    events.Welfare.Add(new WelfareObservation(SpecValue.Parse<WelfareEventKind>(reader.GetString(1)), IsoDate.Parse(reader.GetString(2))));
-                }
+                sink.AddWelfare(reader.GetInt64(0), new WelfareObservation(SpecValue.Parse<WelfareEventKind>(reader.GetString(1)), IsoDate.Parse(reader.GetString(2))));
             }
         }
 
@@ -254,9 +245,9 @@ internal sealed class HistoryLoader(RiskStore store)
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                if (!reader.IsDBNull(0) && eventsOf(reader.GetInt64(0)) is { } events)
+                if (!reader.IsDBNull(0))
                 {
-                    events.Reports.Add(IsoDate.Parse(reader.GetString(1)));
+                    sink.AddReport(reader.GetInt64(0), IsoDate.Parse(reader.GetString(1)));
                 }
             }
         }
@@ -266,36 +257,23 @@ internal sealed class HistoryLoader(RiskStore store)
     /// SQLite: the same rows through the connection's own handle, codes and dates from one text pool (a million-household
     /// district has ~900k event rows, read every night; through the ADO.NET reader each brought three new strings).
     /// </summary>
-    private static void ReadEventsInPlace(
-        SqliteConnection connection, string to, Func<long, HouseholdEvents?> eventsOf, CancellationToken cancellationToken)
+    private static void ReadEventsInPlace(SqliteConnection connection, string to, IEventSink sink, CancellationToken cancellationToken)
     {
         var texts = new TextPool();
-        ForEachRow(connection, ArrearsSql, to, cancellationToken, row =>
-        {
-            if (eventsOf(row.Int64(0)) is { } events)
-            {
-                events.Arrears.Add(new ArrearsObservation(
-                    SpecValue.Parse<ArrearsSource>(texts.Get(row.Bytes(1))),
-                    IsoDate.Parse(texts.Get(row.Bytes(2))),
-                    checked((int)row.Int64(3)),
-                    row.Int64(4),
-                    SpecValue.Parse<SupplyAction>(texts.Get(row.Bytes(5)))));
-            }
-        });
-        ForEachRow(connection, WelfareSql, to, cancellationToken, row =>
-        {
-            if (eventsOf(row.Int64(0)) is { } events)
-            {
-                events.Welfare.Add(new WelfareObservation(
-                    SpecValue.Parse<WelfareEventKind>(texts.Get(row.Bytes(1))),
-                    IsoDate.Parse(texts.Get(row.Bytes(2)))));
-            }
-        });
+        ForEachRow(connection, ArrearsSql, to, cancellationToken, row => sink.AddArrears(row.Int64(0), new ArrearsObservation(
+            SpecValue.Parse<ArrearsSource>(texts.Get(row.Bytes(1))),
+            IsoDate.Parse(texts.Get(row.Bytes(2))),
+            checked((int)row.Int64(3)),
+            row.Int64(4),
+            SpecValue.Parse<SupplyAction>(texts.Get(row.Bytes(5))))));
+        ForEachRow(connection, WelfareSql, to, cancellationToken, row => sink.AddWelfare(row.Int64(0), new WelfareObservation(
+            SpecValue.Parse<WelfareEventKind>(texts.Get(row.Bytes(1))),
+            IsoDate.Parse(texts.Get(row.Bytes(2))))));
         ForEachRow(connection, ReportsSql, to, cancellationToken, row =>
         {
-            if (!row.IsNull(0) && eventsOf(row.Int64(0)) is { } events)
+            if (!row.IsNull(0))
             {
-                events.Reports.Add(IsoDate.Parse(texts.Get(row.Bytes(1))));
+                sink.AddReport(row.Int64(0), IsoDate.Parse(texts.Get(row.Bytes(1))));
             }
         });
     }
@@ -547,11 +525,30 @@ internal sealed class HistoryLoader(RiskStore store)
         };
     }
 
-    /// <summary>A household's dated events, filled by <see cref="ReadEventsAsync"/>.</summary>
+    /// <summary>Where the event reader puts each row, by household number.</summary>
+    internal interface IEventSink
+    {
+        public void AddArrears(long householdNo, ArrearsObservation arrears);
+
+        public void AddWelfare(long householdNo, WelfareObservation welfare);
+
+        public void AddReport(long householdNo, DateOnly reportedOn);
+    }
+
+    /// <summary>Rows appended to the lists <c>eventsOf</c> gives for a household number (null: not read).</summary>
+    internal sealed class EventLists(Func<long, HouseholdEvents?> eventsOf) : IEventSink
+    {
+        public void AddArrears(long householdNo, ArrearsObservation arrears) => eventsOf(householdNo)?.Arrears.Add(arrears);
+
+        public void AddWelfare(long householdNo, WelfareObservation welfare) => eventsOf(householdNo)?.Welfare.Add(welfare);
+
+        public void AddReport(long householdNo, DateOnly reportedOn) => eventsOf(householdNo)?.Reports.Add(reportedOn);
+    }
+
+    /// <summary>A household's dated events, filled through <see cref="EventLists"/> or made by <see cref="EventColumns"/>.</summary>
     /// <remarks>
-    /// A kind's list is made when its first event comes: most households have one kind or none, and the night keeps
-    /// every household's events to the end of its pass, so four lists each were ~1.2M objects more at a million
-    /// households for each of the pass's forced full collections to mark.
+    /// A kind's list is made when its first event comes: most households have one kind or none, and the whole-window
+    /// reader keeps every household's events to its end.
     /// </remarks>
     internal sealed class HouseholdEvents
     {
@@ -559,6 +556,14 @@ internal sealed class HistoryLoader(RiskStore store)
         private List<WelfareObservation>? _welfare;
         private List<DateOnly>? _reports;
         private List<TargetEvent>? _targets;
+
+        /// <summary>A household's events as an <see cref="EventColumns"/> holds them, in the order they were read.</summary>
+        public static HouseholdEvents Of(ReadOnlySpan<ArrearsObservation> arrears, ReadOnlySpan<WelfareObservation> welfare, ReadOnlySpan<DateOnly> reports) => new()
+        {
+            _arrears = arrears.IsEmpty ? null : [.. arrears],
+            _welfare = welfare.IsEmpty ? null : [.. welfare],
+            _reports = reports.IsEmpty ? null : [.. reports],
+        };
 
         public List<ArrearsObservation> Arrears => _arrears ??= [];
         public List<WelfareObservation> Welfare => _welfare ??= [];
