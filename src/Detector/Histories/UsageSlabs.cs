@@ -246,7 +246,7 @@ internal sealed class UsageSlabs(RiskStore store)
             var currentLength = -1;
             var rows = 0;
             var row = SqliteRow.Of(statement);
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            while ((rc = SqliteRows.Step(statement)) == raw.SQLITE_ROW)
             {
                 if ((++rows & 0xFFFF) == 0)
                 {

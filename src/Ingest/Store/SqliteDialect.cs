@@ -242,8 +242,9 @@ internal sealed class SqliteDialect : ISqlDialect
         private void Bind(sqlite3_stmt statement, ReadOnlySpan<Value> values, int offset)
         {
             // SQLite keeps a parameter's value across resets: a value equal to the one already bound there (the file's
-            // id, the day, an enum value) is not bound again, which saves a native call, a handle reference and the
-            // connection mutex each. Only the batch statement is tracked; the single-row one binds every value.
+            // id, the day, an enum value) is not bound again, which saves a native call and the connection mutex each.
+            // Only the batch statement is tracked; the single-row one binds every value. Numbers are bound through
+            // SqliteNative, without the wrapper's handle counting (~20M binds at a million households).
             var bound = ReferenceEquals(statement, _batch) ? _batchBound.AsSpan(offset, values.Length) : default;
             for (var c = 0; c < values.Length; c++)
             {
@@ -261,8 +262,8 @@ internal sealed class SqliteDialect : ISqlDialect
 
                 Check(value.Kind switch
                 {
-                    Kind.Integer => raw.sqlite3_bind_int64(statement, index, value.Integer),
-                    Kind.Real => raw.sqlite3_bind_double(statement, index, value.Real),
+                    Kind.Integer => SqliteNative.BindInt64(statement, index, value.Integer),
+                    Kind.Real => SqliteNative.BindDouble(statement, index, value.Real),
                     Kind.Text => BindText(statement, index, c, (string)value.Reference!),
                     Kind.Blob => raw.sqlite3_bind_blob(statement, index, (byte[])value.Reference!),
                     _ => raw.sqlite3_bind_null(statement, index),
@@ -297,8 +298,8 @@ internal sealed class SqliteDialect : ISqlDialect
 
         private void Step(sqlite3_stmt statement)
         {
-            var result = raw.sqlite3_step(statement);
-            raw.sqlite3_reset(statement);
+            var result = SqliteNative.Step(statement);
+            SqliteNative.Reset(statement);
             if (result != raw.SQLITE_DONE)
             {
                 SqliteException.ThrowExceptionForRC(result, _database);

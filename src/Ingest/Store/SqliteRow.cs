@@ -12,10 +12,9 @@ namespace RiskWatch.Ingest.Store;
 /// </summary>
 /// <remarks>
 /// Valid only while the statement is open and on this row, like the values SQLite hands out (hence a ref struct: it
-/// cannot be kept past the callback it is handed to). The direct calls go to the library SQLitePCLRaw's bundle loads,
-/// <c>e_sqlite3</c>; where another provider is set up, the wrapper's own calls are used instead.
+/// cannot be kept past the callback it is handed to). The calls are <see cref="SqliteNative"/>'s.
 /// </remarks>
-public readonly ref partial struct SqliteRow
+public readonly ref struct SqliteRow
 {
     private readonly sqlite3_stmt _statement;
     private readonly IntPtr _pointer;
@@ -33,60 +32,27 @@ public readonly ref partial struct SqliteRow
         return new SqliteRow(statement);
     }
 
-    public long Int64(int column) => Provider.Direct ? Native.sqlite3_column_int64(_pointer, column) : raw.sqlite3_column_int64(_statement, column);
+    public long Int64(int column) => SqliteNative.Direct ? SqliteNative.sqlite3_column_int64(_pointer, column) : raw.sqlite3_column_int64(_statement, column);
 
-    public double Double(int column) => Provider.Direct ? Native.sqlite3_column_double(_pointer, column) : raw.sqlite3_column_double(_statement, column);
+    public double Double(int column) => SqliteNative.Direct ? SqliteNative.sqlite3_column_double(_pointer, column) : raw.sqlite3_column_double(_statement, column);
 
     public bool IsNull(int column) =>
-        (Provider.Direct ? Native.sqlite3_column_type(_pointer, column) : raw.sqlite3_column_type(_statement, column)) == raw.SQLITE_NULL;
+        (SqliteNative.Direct ? SqliteNative.sqlite3_column_type(_pointer, column) : raw.sqlite3_column_type(_statement, column)) == raw.SQLITE_NULL;
 
     /// <summary>The column's bytes where SQLite holds them (a TEXT column's UTF-8, unconverted); empty for NULL.</summary>
     public unsafe ReadOnlySpan<byte> Bytes(int column)
     {
-        if (!Provider.Direct)
+        if (!SqliteNative.Direct)
         {
             return raw.sqlite3_column_blob(_statement, column);
         }
 
         // SQLite's order: the pointer first, then the length of what it points at.
-        var pointer = Native.sqlite3_column_blob(_pointer, column);
-        var length = Native.sqlite3_column_bytes(_pointer, column);
+        var pointer = SqliteNative.sqlite3_column_blob(_pointer, column);
+        var length = SqliteNative.sqlite3_column_bytes(_pointer, column);
         return pointer == IntPtr.Zero ? default : new ReadOnlySpan<byte>((void*)pointer, length);
     }
 
     /// <summary>A TEXT column as a new string.</summary>
     public string Text(int column) => Encoding.UTF8.GetString(Bytes(column));
-
-    /// <summary>Whether the provider SQLitePCLRaw was set up with calls the library <see cref="Native"/> calls.</summary>
-    internal static class Provider
-    {
-        internal static readonly bool Direct;
-
-        // Explicit, so that it runs at the first row read, once a connection has set the provider up, and not earlier.
-        static Provider() => Direct = string.Equals(raw.GetNativeLibraryName(), Native.Library, StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// The library SQLitePCLRaw's bundle loads, called directly. With the runtime's usual transition: in SQLite's
-    /// serialized mode (a host that did not ask for multi-thread mode) even a column read takes the connection's mutex.
-    /// </summary>
-    private static partial class Native
-    {
-        internal const string Library = "e_sqlite3";
-
-        [LibraryImport(Library)]
-        internal static partial long sqlite3_column_int64(IntPtr statement, int column);
-
-        [LibraryImport(Library)]
-        internal static partial double sqlite3_column_double(IntPtr statement, int column);
-
-        [LibraryImport(Library)]
-        internal static partial int sqlite3_column_type(IntPtr statement, int column);
-
-        [LibraryImport(Library)]
-        internal static partial IntPtr sqlite3_column_blob(IntPtr statement, int column);
-
-        [LibraryImport(Library)]
-        internal static partial int sqlite3_column_bytes(IntPtr statement, int column);
-    }
 }

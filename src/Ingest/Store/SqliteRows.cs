@@ -24,7 +24,7 @@ public static class SqliteRows
             SqliteException.ThrowExceptionForRC(rc, database);
             bind(statement);
             var row = SqliteRow.Of(statement);
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            while ((rc = Step(statement)) == raw.SQLITE_ROW)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 onRow(row);
@@ -35,6 +35,13 @@ public static class SqliteRows
                 SqliteException.ThrowExceptionForRC(rc, database);
             }
         }
+    }
+
+    /// <summary>sqlite3_step, through <see cref="SqliteNative"/>: for a loop over millions of rows on an open statement.</summary>
+    public static int Step(sqlite3_stmt statement)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        return SqliteNative.Step(statement);
     }
 
     /// <summary>Binds a 1-based parameter, throwing SQLite's error if it is refused.</summary>

@@ -16,7 +16,7 @@ public sealed class SqliteRowTests
 
         // Otherwise the rows are still read (through the wrapper), but the night loses what the direct calls save.
         Assert.Equal(42, value);
-        Assert.True(SqliteRow.Provider.Direct);
+        Assert.True(SqliteNative.Direct);
     }
 
     [Fact]
