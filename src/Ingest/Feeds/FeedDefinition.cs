@@ -18,13 +18,7 @@ internal sealed record FeedDefinition(
 
     /// <summary>The loader updates a household or person row right after creating it, so new subjects must be written at once.</summary>
     public bool ReadsBackSubjects { get; init; }
-
-    /// <summary>The column naming each row's one subject, for feeds whose keys are hashed ahead of the row loop (<see cref="KeysAhead"/>).</summary>
-    public SubjectColumn? SubjectColumn { get; init; }
 }
-
-/// <summary>A feed's subject column: an rrn (a person) or a household_id.</summary>
-internal sealed record SubjectColumn(string Name, bool IsPerson);
 
 /// <summary>A column of a feed; a required column missing from the header rejects the whole file.</summary>
 internal sealed record FeedColumn(string Name, bool RequiredInHeader = true);

@@ -201,19 +201,10 @@ public sealed class InboxIngestor
             await subjects.BeginAsync(connection, transaction, _store.Dialect, feed.ReadsBackSubjects, cancellationToken);
             int loaded;
             int quarantined;
-            using (var ahead = KeysAhead.Start(path, feed, _keys.Pseudonymizer))
             using (var context = new LoadContext(connection, transaction, _store.Dialect, fileId, fileName, name.Date, subjects, hasher, _keys.Vault))
             using (var loader = feed.CreateLoader(context))
             {
-                subjects.UseKeysAhead(ahead);
-                try
-                {
-                    (loaded, quarantined) = LoadRows(reader, header, loader, context, malformed, ahead, cancellationToken);
-                }
-                finally
-                {
-                    subjects.UseKeysAhead(null);
-                }
+                (loaded, quarantined) = LoadRows(reader, header, loader, context, malformed, cancellationToken);
 
                 await loader.CompleteAsync(cancellationToken);
             }
@@ -270,7 +261,7 @@ public sealed class InboxIngestor
         var header = MapHeader(reader, feed, Path.GetFileName(path), out var error)
             ?? throw new InvalidDataException(error);
         using var loader = feed.CreateLoader(context);
-        return LoadRows(reader, header, loader, context, malformed, ahead: null, cancellationToken);
+        return LoadRows(reader, header, loader, context, malformed, cancellationToken);
     }
 
     /// <summary>Reads the rows of the file. Synchronous on purpose: the reader's spans cannot live across an await, and SQLite runs in-process.</summary>
@@ -280,7 +271,6 @@ public sealed class InboxIngestor
         FeedLoader loader,
         LoadContext context,
         Dictionary<long, CsvMalformedReason> malformed,
-        KeysAhead? ahead,
         CancellationToken cancellationToken)
     {
         var loaded = 0;
@@ -294,7 +284,6 @@ public sealed class InboxIngestor
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            ahead?.Advance(reader.RowNumber);
             var line = checked((int)reader.LineNumber);
             RowError? error;
             if (malformed.Count > 0 && malformed.Remove(reader.RowNumber + 1, out var reason))

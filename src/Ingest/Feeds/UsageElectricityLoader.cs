@@ -36,7 +36,6 @@ internal sealed class UsageElectricityLoader : UsageLoader<UsageElectricityLoade
     {
         // One file per day, every day: a date without one is a gap the ingest reports (see FeedGaps).
         Daily = true,
-        SubjectColumn = new("household_id", IsPerson: false),
     };
 
     public override RowError? Load(FeedRow row)

@@ -36,7 +36,6 @@ internal sealed class UsageTelecomLoader : UsageLoader<UsageTelecomLoader.Row>
     {
         // One file per day, every day: a date without one is a gap the ingest reports (see FeedGaps).
         Daily = true,
-        SubjectColumn = new("rrn", IsPerson: true),
     };
 
     public override RowError? Load(FeedRow row)
