@@ -77,13 +77,25 @@ internal sealed class ChunkedHistory
         // The slabs of the new day are built under the write lock while the events are read on another connection (WAL
         // readers do not wait for the writer; events do not depend on slabs): on two cores the two overlap.
         var ensure = Task.Run(() => new UsageSlabs(store).EnsureAsync(start, end, cancellationToken), cancellationToken);
-        var telecomPlan = Task.Run(() => TelecomPlanAsync(store, cancellationToken), cancellationToken);
+        Task<IEnumerable<(long, long)>>? telecomPlan = null;
         var events = new EventColumns();
         List<long> chunks;
         try
         {
             await using var connection = await store.OpenConnectionAsync(cancellationToken);
-            await HistoryLoader.ReadEventsAsync(connection, end, events, cancellationToken);
+            if (connection is SqliteConnection sqlite)
+            {
+                // SQLite: the persons' households, read once, join the events and give the plan.
+                var persons = PersonHouseholds.Read(sqlite, cancellationToken);
+                HistoryLoader.ReadEventsInPlace(sqlite, end, persons, events, cancellationToken);
+                telecomPlan = Task.FromResult<IEnumerable<(long, long)>>(persons.TelecomPlan());
+            }
+            else
+            {
+                telecomPlan = Task.Run(() => TelecomPlanAsync(store, cancellationToken), cancellationToken);
+                await HistoryLoader.ReadEventsAsync(connection, end, events, cancellationToken);
+            }
+
             events.Seal();
             chunks = (await connection.QueryAsync<long>(new CommandDefinition(
                     $"SELECT DISTINCT household_no - (household_no % {UsageSlabs.Span}) FROM household WHERE dong_code IS NOT NULL",
@@ -95,11 +107,11 @@ internal sealed class ChunkedHistory
         {
             // Whatever happened here, the build and the plan end (or fail) before the pass goes on, so no connection
             // outlives the open: the build's error is the one to see, then the plan's.
-            await Task.WhenAll(ensure, telecomPlan);
+            await Task.WhenAll(telecomPlan is null ? [ensure] : [ensure, telecomPlan]);
         }
 
         var set = dongs is { Count: > 0 } ? new HashSet<string>(dongs, StringComparer.Ordinal) : null;
-        return new ChunkedHistory(store, start, end, set, events, chunks, await telecomPlan);
+        return new ChunkedHistory(store, start, end, set, events, chunks, await telecomPlan!);
     }
 
     /// <summary>Which household chunks have persons in which telecom range: how long <see cref="SharedWindows"/> keeps a window.</summary>

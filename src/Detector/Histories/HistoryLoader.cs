@@ -157,14 +157,13 @@ internal sealed class HistoryLoader(RiskStore store)
     internal static async Task ReadEventsAsync(DbConnection connection, DateOnly end, IEventSink sink, CancellationToken cancellationToken)
     {
         // Typed readers rather than Dapper: a district has a few hundred thousand event rows and the pass reads them nightly.
-        var to = IsoDate.Text(end);
         if (connection is SqliteConnection sqlite)
         {
-            ReadEventsInPlace(sqlite, to, sink, cancellationToken);
+            ReadEventsInPlace(sqlite, end, PersonHouseholds.Read(sqlite, cancellationToken), sink, cancellationToken);
         }
         else
         {
-            await ReadEventRowsAsync(connection, to, sink, cancellationToken);
+            await ReadEventRowsAsync(connection, IsoDate.Text(end), sink, cancellationToken);
         }
     }
 
@@ -215,7 +214,7 @@ internal sealed class HistoryLoader(RiskStore store)
         WHERE r.reported_on <= @to
         """;
 
-    private static async Task ReadEventRowsAsync(DbConnection connection, string to, IEventSink sink, CancellationToken cancellationToken)
+    internal static async Task ReadEventRowsAsync(DbConnection connection, string to, IEventSink sink, CancellationToken cancellationToken)
     {
         await using (var command = UpToCommand(connection, ArrearsSql, to))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -255,27 +254,62 @@ internal sealed class HistoryLoader(RiskStore store)
 
     /// <summary>
     /// SQLite: the same rows through the connection's own handle, codes and dates from one text pool (a million-household
-    /// district has ~900k event rows, read every night; through the ADO.NET reader each brought three new strings).
+    /// district has ~900k event rows, read every night; through the ADO.NET reader each brought three new strings), and
+    /// each event's person joined to its household through <paramref name="persons"/> rather than by SQLite. The tables
+    /// are read in the order the joins read them (arrears and reports as stored, welfare events by their key).
     /// </summary>
-    private static void ReadEventsInPlace(SqliteConnection connection, string to, IEventSink sink, CancellationToken cancellationToken)
+    internal static void ReadEventsInPlace(
+        SqliteConnection connection, DateOnly end, PersonHouseholds persons, IEventSink sink, CancellationToken cancellationToken)
     {
+        var to = IsoDate.Text(end);
         var texts = new TextPool();
-        ForEachRow(connection, ArrearsSql, to, cancellationToken, row => sink.AddArrears(row.Int64(0), new ArrearsObservation(
-            SpecValue.Parse<ArrearsSource>(texts.Get(row.Bytes(1))),
-            IsoDate.Parse(texts.Get(row.Bytes(2))),
-            checked((int)row.Int64(3)),
-            row.Int64(4),
-            SpecValue.Parse<SupplyAction>(texts.Get(row.Bytes(5))))));
-        ForEachRow(connection, WelfareSql, to, cancellationToken, row => sink.AddWelfare(row.Int64(0), new WelfareObservation(
-            SpecValue.Parse<WelfareEventKind>(texts.Get(row.Bytes(1))),
-            IsoDate.Parse(texts.Get(row.Bytes(2))))));
-        ForEachRow(connection, ReportsSql, to, cancellationToken, row =>
-        {
-            if (!row.IsNull(0))
+        ForEachRow(
+            connection,
+            "SELECT person_no, source, reported_on, months_overdue, amount_krw, action FROM arrears WHERE reported_on <= ?1",
+            to,
+            cancellationToken,
+            row =>
             {
-                sink.AddReport(row.Int64(0), IsoDate.Parse(texts.Get(row.Bytes(1))));
-            }
-        });
+                if (persons.TryGet(row.Int64(0), out var householdNo))
+                {
+                    sink.AddArrears(householdNo, new ArrearsObservation(
+                        SpecValue.Parse<ArrearsSource>(texts.Get(row.Bytes(1))),
+                        IsoDate.Parse(texts.Get(row.Bytes(2))),
+                        checked((int)row.Int64(3)),
+                        row.Int64(4),
+                        SpecValue.Parse<SupplyAction>(texts.Get(row.Bytes(5)))));
+                }
+            });
+        ForEachRow(
+            connection,
+            "SELECT person_no, event, event_date FROM welfare_event WHERE event_date <= ?1 ORDER BY person_no, event, event_date",
+            to,
+            cancellationToken,
+            row =>
+            {
+                if (persons.TryGet(row.Int64(0), out var householdNo))
+                {
+                    sink.AddWelfare(householdNo, new WelfareObservation(
+                        SpecValue.Parse<WelfareEventKind>(texts.Get(row.Bytes(1))),
+                        IsoDate.Parse(texts.Get(row.Bytes(2)))));
+                }
+            });
+        ForEachRow(
+            connection,
+            "SELECT household_no, person_no, reported_on FROM report WHERE reported_on <= ?1",
+            to,
+            cancellationToken,
+            row =>
+            {
+                if (!row.IsNull(0))
+                {
+                    sink.AddReport(row.Int64(0), IsoDate.Parse(texts.Get(row.Bytes(2))));
+                }
+                else if (!row.IsNull(1) && persons.TryGet(row.Int64(1), out var householdNo))
+                {
+                    sink.AddReport(householdNo, IsoDate.Parse(texts.Get(row.Bytes(2))));
+                }
+            });
     }
 
     private static void ForEachRow(SqliteConnection connection, string sql, string to, CancellationToken cancellationToken, Action<SqliteRow> onRow) =>
