@@ -48,6 +48,8 @@ internal sealed class UsageElectricityLoader : UsageLoader<UsageElectricityLoade
             return error;
         }
 
+        var householdKey = HouseholdKey(row[HouseholdId]);
+
         double? kwh = null;
         long? activeHours = null;
         var missing = string.Equals(quality, "missing", StringComparison.Ordinal);
@@ -79,7 +81,7 @@ internal sealed class UsageElectricityLoader : UsageLoader<UsageElectricityLoade
             activeHours = hours;
         }
 
-        var householdNo = HouseholdNo(row[HouseholdId]);
+        var householdNo = HouseholdNo(householdKey);
         return Buffer(new Row(date.DayNumber, householdNo, dateText, kwh, activeHours, quality))
             ? null
             : new RowError(RowError.WholeRow, "the same household_id and date are on an earlier line of this file");

@@ -41,8 +41,13 @@ internal sealed class UsageTelecomLoader : UsageLoader<UsageTelecomLoader.Row>
     public override RowError? Load(FeedRow row)
     {
         RowError? error;
-        if ((error = Fields.Rrn(row[Rrn], _rrn)) is not null
-            || (error = _dates.Parse(row[Date], out var dateText, out var date)) is not null
+        if ((error = Fields.Rrn(row[Rrn], _rrn)) is not null)
+        {
+            return error;
+        }
+
+        var personKey = PersonKey(_rrn);
+        if ((error = _dates.Parse(row[Date], out var dateText, out var date)) is not null
             || (error = Fields.WholeNumber(row[CallsOut], "calls_out", 0, long.MaxValue, out var callsOut)) is not null
             || (error = Fields.WholeNumber(row[CallsIn], "calls_in", 0, long.MaxValue, out var callsIn)) is not null
             || (error = Fields.WholeNumber(row[SmsOut], "sms_out", 0, long.MaxValue, out var smsOut)) is not null
@@ -51,7 +56,7 @@ internal sealed class UsageTelecomLoader : UsageLoader<UsageTelecomLoader.Row>
             return error;
         }
 
-        var personNo = PersonNo(_rrn);
+        var personNo = PersonNo(personKey);
         return Buffer(new Row(date.DayNumber, personNo, dateText, callsOut, callsIn, smsOut, dataMb))
             ? null
             : new RowError(RowError.WholeRow, "the same rrn and date are on an earlier line of this file");

@@ -47,6 +47,8 @@ internal sealed class UsageWaterLoader : UsageLoader<UsageWaterLoader.Row>
             return error;
         }
 
+        var householdKey = HouseholdKey(row[HouseholdId]);
+
         double? liters = null;
         if (string.Equals(quality, "missing", StringComparison.Ordinal))
         {
@@ -67,7 +69,7 @@ internal sealed class UsageWaterLoader : UsageLoader<UsageWaterLoader.Row>
             liters = value;
         }
 
-        var householdNo = HouseholdNo(row[HouseholdId]);
+        var householdNo = HouseholdNo(householdKey);
         return Buffer(new Row(date.DayNumber, householdNo, dateText, liters, quality))
             ? null
             : new RowError(RowError.WholeRow, "the same household_id and date are on an earlier line of this file");

@@ -113,6 +113,20 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
     public long Person(ReadOnlySpan<byte> rrnDigits, Pseudonymizer.PseudonymHasher hasher) =>
         _persons.Resolve(rrnDigits, hasher);
 
+    /// <summary>The key of a valid household_id, its slot fetched ahead (<see cref="SubjectTable.Prefetch"/>); nothing is created.</summary>
+    public SubjectKey HouseholdKey(ReadOnlySpan<byte> householdId, Pseudonymizer.PseudonymHasher hasher) =>
+        _households.KeyOf(householdId, hasher);
+
+    /// <summary>The household_no of a key from <see cref="HouseholdKey"/>, created if unseen.</summary>
+    public long Household(in SubjectKey key) => _households.Resolve(key);
+
+    /// <summary>The key of the 13 normalized digits of a valid rrn, its slot fetched ahead; nothing is created.</summary>
+    public SubjectKey PersonKey(ReadOnlySpan<byte> rrnDigits, Pseudonymizer.PseudonymHasher hasher) =>
+        _persons.KeyOf(rrnDigits, hasher);
+
+    /// <summary>The person_no of a key from <see cref="PersonKey"/>, created if unseen.</summary>
+    public long Person(in SubjectKey key) => _persons.Resolve(key);
+
     /// <summary>The file's transaction committed: its new keys are now real.</summary>
     public void Commit()
     {
@@ -201,7 +215,14 @@ internal sealed class SubjectMap(Func<CancellationToken, Task<DbConnection>>? op
             return Resolve(isPerson ? hasher.Person(identifier) : hasher.Household(identifier));
         }
 
-        private long Resolve(SubjectKey key)
+        public SubjectKey KeyOf(ReadOnlySpan<byte> identifier, Pseudonymizer.PseudonymHasher hasher)
+        {
+            var key = isPerson ? hasher.Person(identifier) : hasher.Household(identifier);
+            _known.Prefetch(key);
+            return key;
+        }
+
+        public long Resolve(in SubjectKey key)
         {
             if (_known.TryGetValue(key, out var number))
             {
