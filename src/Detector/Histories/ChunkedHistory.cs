@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -245,7 +246,7 @@ internal sealed class ChunkedHistory
         var persons = connection is SqliteConnection sqlite
             ? ReadPersonsInPlace(sqlite, builders, texts, firstNo, lastNo, cancellationToken)
             : await ReadPersonsRowsAsync(connection, builders, firstNo, lastNo, cancellationToken);
-        persons.Sort((a, b) => a.PersonNo.CompareTo(b.PersonNo));
+        CollectionsMarshal.AsSpan(persons).Sort(default(ByPersonNo));
         return persons;
     }
 
@@ -476,6 +477,14 @@ internal sealed class ChunkedHistory
         {
             _telecom.ChunkDone(chunkFirstNo);
         }
+    }
+
+    // A struct comparer: the sort is specialized for it and the compare inlined, where a Comparison delegate was a call per
+    // compare (~40M a night at a million households).
+    private readonly struct ByPersonNo : IComparer<(long PersonNo, HistoryLoader.Builder Builder)>
+    {
+        public int Compare((long PersonNo, HistoryLoader.Builder Builder) x, (long PersonNo, HistoryLoader.Builder Builder) y) =>
+            x.PersonNo.CompareTo(y.PersonNo);
     }
 
     /// <summary>A chunk's records, by household number, and the block their usage series are slices of.</summary>
