@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -43,6 +44,9 @@ internal sealed class ChunkedHistory
     private readonly SlabWindow.Pool _windows;
     private readonly UsageBlock.Pool _usage;
     private readonly TextPool.Pool _texts = new();
+
+    // A chunk's members, household after household, for the next chunk once its records are built.
+    private readonly ConcurrentQueue<List<HistoryLoader.PersonRow>> _members = new();
     private readonly SharedWindows _telecom;
 
     private ChunkedHistory(
@@ -155,7 +159,8 @@ internal sealed class ChunkedHistory
             builders[row.HouseholdNo - firstNo] = new HistoryLoader.Builder(row, days, _events.For(row.HouseholdNo), usage, slot);
         }
 
-        var persons = await ReadPersonsAsync(connection, builders, texts, firstNo, lastNo, cancellationToken);
+        var members = _members.TryDequeue(out var spare) ? spare : [];
+        var persons = await ReadPersonsAsync(connection, builders, members, texts, firstNo, lastNo, cancellationToken);
         _texts.Return(texts);
         var electricity = _windows.Rent(SlabFeed.Electricity);
         var water = _windows.Rent(SlabFeed.Water);
@@ -179,6 +184,9 @@ internal sealed class ChunkedHistory
             }
         }
 
+        // The records keep nothing of the members (their profiles hold parsed values).
+        members.Clear();
+        _members.Enqueue(members);
         return new Chunk(records, usage);
     }
 
@@ -237,17 +245,19 @@ internal sealed class ChunkedHistory
     /// sorted here: ordered by person number, SQLite sorted each chunk's ~70k rows in a temporary B-tree, a third of the query.
     /// </remarks>
     private static async Task<List<(long PersonNo, HistoryLoader.Builder Builder)>> ReadPersonsAsync(
-        DbConnection connection, HistoryLoader.Builder?[] builders, TextPool texts, long firstNo, long lastNo, CancellationToken cancellationToken)
+        DbConnection connection, HistoryLoader.Builder?[] builders, List<HistoryLoader.PersonRow> members, TextPool texts, long firstNo, long lastNo,
+        CancellationToken cancellationToken)
     {
         var persons = connection is SqliteConnection sqlite
-            ? ReadPersonsInPlace(sqlite, builders, texts, firstNo, lastNo, cancellationToken)
-            : await ReadPersonsRowsAsync(connection, builders, firstNo, lastNo, cancellationToken);
+            ? ReadPersonsInPlace(sqlite, builders, members, texts, firstNo, lastNo, cancellationToken)
+            : await ReadPersonsRowsAsync(connection, builders, members, firstNo, lastNo, cancellationToken);
         CollectionsMarshal.AsSpan(persons).Sort(default(ByPersonNo));
         return persons;
     }
 
     private static async Task<List<(long PersonNo, HistoryLoader.Builder Builder)>> ReadPersonsRowsAsync(
-        DbConnection connection, HistoryLoader.Builder?[] builders, long firstNo, long lastNo, CancellationToken cancellationToken)
+        DbConnection connection, HistoryLoader.Builder?[] builders, List<HistoryLoader.PersonRow> members, long firstNo, long lastNo,
+        CancellationToken cancellationToken)
     {
         // A typed reader, not Dapper: a chunk has ~2 persons a household, and this loop was most of the chunk's CPU
         // outside the slabs.
@@ -268,7 +278,7 @@ internal sealed class ChunkedHistory
                 var person = HistoryLoader.PersonRow.Read(reader);
                 if (person.BirthDate.Length > 0)
                 {
-                    builder.Members.Add(person);
+                    builder.AddMember(members, person);
                 }
             }
         }
@@ -282,7 +292,8 @@ internal sealed class ChunkedHistory
     /// codes, ~2M persons at a million households), and its per-column checks cost more than SQLite's own step.
     /// </summary>
     private static List<(long PersonNo, HistoryLoader.Builder Builder)> ReadPersonsInPlace(
-        SqliteConnection connection, HistoryLoader.Builder?[] builders, TextPool texts, long firstNo, long lastNo, CancellationToken cancellationToken)
+        SqliteConnection connection, HistoryLoader.Builder?[] builders, List<HistoryLoader.PersonRow> members, TextPool texts, long firstNo,
+        long lastNo, CancellationToken cancellationToken)
     {
         var persons = new List<(long, HistoryLoader.Builder)>();
         SqliteRows.ForEach(connection, PersonsSql, statement => BindRange(statement, firstNo, lastNo), row =>
@@ -297,7 +308,7 @@ internal sealed class ChunkedHistory
             persons.Add((personNo, builder));
             if (Text(row, 2, texts) is { Length: > 0 } birthDate)
             {
-                builder.Members.Add(new HistoryLoader.PersonRow
+                builder.AddMember(members, new HistoryLoader.PersonRow
                 {
                     PersonNo = personNo,
                     HouseholdNo = householdNo,

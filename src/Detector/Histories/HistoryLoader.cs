@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.InteropServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using RiskWatch.Detector.Configuration;
@@ -73,18 +74,19 @@ internal sealed class HistoryLoader(RiskStore store)
     private static async Task ReadPersonsAsync(
         DbConnection connection, Dictionary<long, Builder> builders, CancellationToken cancellationToken)
     {
-        const string Sql = """
-            SELECT household_no AS HouseholdNo, birth_date AS BirthDate, sex AS Sex, relation AS Relation,
-                   status AS Status, status_date AS StatusDate, reported_on AS ReportedOn
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT person_no, household_no, birth_date, sex, relation, status, status_date, reported_on
             FROM person
             WHERE household_no IS NOT NULL AND birth_date IS NOT NULL
             """;
-        var rows = await connection.QueryAsync<PersonRow>(new CommandDefinition(Sql, cancellationToken: cancellationToken));
-        foreach (var person in rows)
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
+            var person = PersonRow.Read(reader);
             if (builders.TryGetValue(person.HouseholdNo, out var builder))
             {
-                builder.Members.Add(person);
+                builder.AddMember(person);
             }
         }
     }
@@ -366,6 +368,10 @@ internal sealed class HistoryLoader(RiskStore store)
         // only counts it (a set per household was a good part of the chunk's garbage at a million households).
         private HashSet<long>? _lines;
         private int _countedLines;
+        private HouseholdEvents? _events;
+        private List<PersonRow>? _members;
+        private int _firstMember;
+        private int _memberCount;
 
         /// <summary>
         /// A household whose series are <paramref name="slot"/> of <paramref name="usage"/> (a chunk's block, every value
@@ -374,7 +380,7 @@ internal sealed class HistoryLoader(RiskStore store)
         public Builder(HouseholdRow row, int days, HouseholdEvents? events = null, UsageBlock? usage = null, int slot = 0)
         {
             _row = row;
-            Events = events ?? new HouseholdEvents();
+            _events = events;
             Usage = usage ?? new UsageBlock(1, days);
             Slot = slot;
         }
@@ -383,8 +389,44 @@ internal sealed class HistoryLoader(RiskStore store)
 
         /// <summary>The household's place in <see cref="Usage"/>.</summary>
         public int Slot { get; }
-        public List<PersonRow> Members { get; } = [];
-        public HouseholdEvents Events { get; }
+
+        // Made when the first event comes: most households have none, and the chunked reader makes a million builders a night.
+        public HouseholdEvents Events => _events ??= new HouseholdEvents();
+
+        private ReadOnlySpan<PersonRow> Members =>
+            _members is null ? [] : CollectionsMarshal.AsSpan(_members).Slice(_firstMember, _memberCount);
+
+        /// <summary>A member, in a list of the household's own (the row reader: persons come in any order).</summary>
+        public void AddMember(in PersonRow person)
+        {
+            if (_memberCount > 0 && _firstMember != 0)
+            {
+                throw new InvalidOperationException("A household's members are either in a shared list or in its own.");
+            }
+
+            (_members ??= []).Add(person);
+            _memberCount++;
+        }
+
+        /// <summary>
+        /// A member appended to <paramref name="shared"/>, the list of a chunk's persons, which come household by household
+        /// (the chunked reader): no list and no object per household or person.
+        /// </summary>
+        public void AddMember(List<PersonRow> shared, in PersonRow person)
+        {
+            if (_memberCount == 0)
+            {
+                _members = shared;
+                _firstMember = shared.Count;
+            }
+            else if (!ReferenceEquals(_members, shared) || _firstMember + _memberCount != shared.Count)
+            {
+                throw new InvalidOperationException($"The members of household {_row.HouseholdNo} did not come together.");
+            }
+
+            shared.Add(person);
+            _memberCount++;
+        }
 
         public void AddTelecom(int day, int callsOut, int callsIn, int smsOut, float dataMb, long personNo)
         {
@@ -401,16 +443,17 @@ internal sealed class HistoryLoader(RiskStore store)
         public bool TryBuild(DateOnly start, out HouseholdRecord record)
         {
             record = null!;
-            if (Members.Count == 0)
+            var members = Members;
+            if (members.IsEmpty)
             {
                 return false;
             }
 
             // Plain loops, not LINQ: a million households a night, and the closures and enumerators were most of this method.
-            var head = PickHead();
+            ref readonly var head = ref members[HeadOf(members)];
             var stillHere = false;
             var aged65 = 0;
-            foreach (var member in Members)
+            foreach (ref readonly var member in members)
             {
                 if (member.Status == "active")
                 {
@@ -427,7 +470,7 @@ internal sealed class HistoryLoader(RiskStore store)
             {
                 // The last report of a household nobody lives in any more: when it was gone.
                 var lastReported = DateOnly.MinValue;
-                foreach (var member in Members)
+                foreach (ref readonly var member in members)
                 {
                     if (member.ReportedOn is not null && IsoDate.Parse(member.ReportedOn) is var reported && reported > lastReported)
                     {
@@ -441,7 +484,7 @@ internal sealed class HistoryLoader(RiskStore store)
             if (_row.HouseholdSize == 1)
             {
                 // A death in a one-person household that the registry learnt of 3+ days later is a lonely death (SPEC Targets).
-                foreach (var member in Members)
+                foreach (ref readonly var member in members)
                 {
                     if (member is { Status: "deceased", StatusDate: not null, ReportedOn: not null }
                         && IsoDate.Parse(member.ReportedOn).DayNumber - IsoDate.Parse(member.StatusDate).DayNumber >= 3)
@@ -451,14 +494,15 @@ internal sealed class HistoryLoader(RiskStore store)
                 }
             }
 
-            Events.Sort();
+            var events = _events;
+            events?.Sort();
             var firstSeen = _row.FirstSeenOn is null ? start : IsoDate.Parse(_row.FirstSeenOn);
             var history = new HouseholdHistory
             {
                 HouseholdKey = _row.HouseholdKey,
                 DongCode = _row.DongCode,
                 Profile = new HouseholdProfile(
-                    Math.Max(1, _row.HouseholdSize ?? Members.Count),
+                    Math.Max(1, _row.HouseholdSize ?? members.Length),
                     IsoDate.Parse(head.BirthDate),
                     head.Sex == "M" ? Sex.Male : Sex.Female,
                     _row.HousingType is null ? HousingType.Other : SpecValue.Parse<HousingType>(_row.HousingType),
@@ -473,38 +517,42 @@ internal sealed class HistoryLoader(RiskStore store)
                 SmsOut = Usage.Series(Usage.SmsOut, Slot),
                 DataMb = Usage.Series(Usage.DataMb, Slot),
                 TelecomLines = (_lines?.Count ?? 0) + _countedLines,
-                Arrears = Events.ArrearsRead,
-                Welfare = Events.WelfareRead,
-                Reports = Events.ReportsRead,
+                Arrears = events?.ArrearsRead ?? [],
+                Welfare = events?.WelfareRead ?? [],
+                Reports = events?.ReportsRead ?? [],
             };
-            record = new HouseholdRecord(_row.HouseholdNo, history, firstSeen, goneOn, Events.TargetsRead);
+            record = new HouseholdRecord(_row.HouseholdNo, history, firstSeen, goneOn, events?.TargetsRead ?? []);
             return true;
         }
 
         /// <summary>The active head; else any head; else the eldest (the earliest birth date, the first listed among equals).</summary>
-        private PersonRow PickHead()
+        private static int HeadOf(ReadOnlySpan<PersonRow> members)
         {
-            PersonRow? head = null;
-            var eldest = Members[0];
-            foreach (var member in Members)
+            var head = -1;
+            var eldest = 0;
+            for (var i = 0; i < members.Length; i++)
             {
+                ref readonly var member = ref members[i];
                 if (member.Relation == "head")
                 {
                     if (member.Status == "active")
                     {
-                        return member;
+                        return i;
                     }
 
-                    head ??= member;
+                    if (head < 0)
+                    {
+                        head = i;
+                    }
                 }
 
-                if (string.CompareOrdinal(member.BirthDate, eldest.BirthDate) < 0)
+                if (string.CompareOrdinal(member.BirthDate, members[eldest].BirthDate) < 0)
                 {
-                    eldest = member;
+                    eldest = i;
                 }
             }
 
-            return head ?? eldest;
+            return head >= 0 ? head : eldest;
         }
     }
 
@@ -534,11 +582,12 @@ internal sealed class HistoryLoader(RiskStore store)
 
     private static string? TextOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    internal sealed class PersonRow
+    /// <summary>A person as the readers take it: a value, kept in its household's (or its chunk's) list.</summary>
+    internal readonly record struct PersonRow
     {
         public long PersonNo { get; init; }
         public long HouseholdNo { get; init; }
-        public string BirthDate { get; init; } = "";
+        public string BirthDate { get; init; }
         public string? Sex { get; init; }
         public string? Relation { get; init; }
         public string? Status { get; init; }

@@ -177,8 +177,9 @@ internal sealed class NightlyPass(
                 result.Updated, result.HeldByCapacity, clock.Elapsed);
             pushStage.Dispose();
             logger.Information(
-                "Pass {RunDate:yyyy-MM-dd} {Partition}: garbage collections so far gen0 {Gen0}, gen1 {Gen1}, gen2 {Gen2}; paused {PauseSeconds:F2} s",
-                runDate, request.Partition.Key, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalSeconds);
+                "Pass {RunDate:yyyy-MM-dd} {Partition}: garbage collections so far gen0 {Gen0}, gen1 {Gen1}, gen2 {Gen2}; paused {PauseSeconds:F2} s; {AllocatedMiB} MiB allocated",
+                runDate, request.Partition.Key, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalSeconds,
+                GC.GetTotalAllocatedBytes() >> 20);
             foreach (var stage in timings.Stages)
             {
                 logger.Information(
