@@ -14,6 +14,17 @@ internal abstract class FeedLoader(LoadContext context) : IDisposable
     /// <summary>Stores the current row; null when it landed, otherwise why it is quarantined.</summary>
     public abstract RowError? Load(FeedRow row);
 
+    /// <summary>
+    /// Rows <see cref="Load"/> took that a later step quarantined (a usage row repeating an earlier date and subject is
+    /// found when its subject is resolved, a row later): the row loop counts them as quarantined, not loaded.
+    /// </summary>
+    public int LateQuarantined { get; protected set; }
+
+    /// <summary>The file's rows have all been given to <see cref="Load"/>: the loader finishes what it held back.</summary>
+    public virtual void EndRows()
+    {
+    }
+
     /// <summary>Stores what <see cref="Load"/> buffered.</summary>
     public virtual Task CompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

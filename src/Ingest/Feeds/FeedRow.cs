@@ -8,6 +8,9 @@ namespace RiskWatch.Ingest.Feeds;
 /// </summary>
 internal readonly struct FeedRow(CsvReader reader, int[] fieldIndexes)
 {
+    /// <summary>The line the record starts on, as quarantine entries name it.</summary>
+    public int Line => checked((int)reader.LineNumber);
+
     /// <summary>The UTF-8 bytes of column <paramref name="column"/> of the feed (its index in <see cref="FeedDefinition.Columns"/>); empty when the file has no such column.</summary>
     public ReadOnlySpan<byte> this[int column]
     {

@@ -312,7 +312,8 @@ public sealed class InboxIngestor
             }
         }
 
-        return (loaded, quarantined);
+        loader.EndRows();
+        return (loaded - loader.LateQuarantined, quarantined + loader.LateQuarantined);
     }
 
     /// <summary>A reader of a feed file as SPEC reads it; malformed records are noted in <paramref name="malformed"/> when given.</summary>

@@ -1,3 +1,4 @@
+using RiskWatch.Ingest.Privacy;
 using RiskWatch.Ingest.Store;
 
 namespace RiskWatch.Ingest.Feeds;
@@ -81,11 +82,13 @@ internal sealed class UsageElectricityLoader : UsageLoader<UsageElectricityLoade
             activeHours = hours;
         }
 
-        var householdNo = HouseholdNo(householdKey);
-        return Buffer(new Row(date.DayNumber, householdNo, dateText, kwh, activeHours, quality))
-            ? null
-            : new RowError(RowError.WholeRow, "the same household_id and date are on an earlier line of this file");
+        Defer(householdKey, new Row(date.DayNumber, 0, dateText, kwh, activeHours, quality), row.Line);
+        return null;
     }
+
+    protected override string RepeatedRowReason => "the same household_id and date are on an earlier line of this file";
+
+    protected override long SubjectOf(in SubjectKey key) => HouseholdNo(key);
 
     protected override void Write(in Row row)
     {
@@ -97,5 +100,8 @@ internal sealed class UsageElectricityLoader : UsageLoader<UsageElectricityLoade
         Writer.AddRow();
     }
 
-    internal readonly record struct Row(int Day, long Subject, string DateText, double? Kwh, long? ActiveHours, string Quality) : IUsageRow;
+    internal readonly record struct Row(int Day, long Subject, string DateText, double? Kwh, long? ActiveHours, string Quality) : IUsageRow<Row>
+    {
+        public Row WithSubject(long subject) => this with { Subject = subject };
+    }
 }

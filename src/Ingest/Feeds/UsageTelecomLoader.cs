@@ -1,3 +1,4 @@
+using RiskWatch.Ingest.Privacy;
 using RiskWatch.Ingest.Store;
 
 namespace RiskWatch.Ingest.Feeds;
@@ -56,11 +57,13 @@ internal sealed class UsageTelecomLoader : UsageLoader<UsageTelecomLoader.Row>
             return error;
         }
 
-        var personNo = PersonNo(personKey);
-        return Buffer(new Row(date.DayNumber, personNo, dateText, callsOut, callsIn, smsOut, dataMb))
-            ? null
-            : new RowError(RowError.WholeRow, "the same rrn and date are on an earlier line of this file");
+        Defer(personKey, new Row(date.DayNumber, 0, dateText, callsOut, callsIn, smsOut, dataMb), row.Line);
+        return null;
     }
+
+    protected override string RepeatedRowReason => "the same rrn and date are on an earlier line of this file";
+
+    protected override long SubjectOf(in SubjectKey key) => PersonNo(key);
 
     protected override void Write(in Row row)
     {
@@ -73,5 +76,8 @@ internal sealed class UsageTelecomLoader : UsageLoader<UsageTelecomLoader.Row>
         Writer.AddRow();
     }
 
-    internal readonly record struct Row(int Day, long Subject, string DateText, long CallsOut, long CallsIn, long SmsOut, double DataMb) : IUsageRow;
+    internal readonly record struct Row(int Day, long Subject, string DateText, long CallsOut, long CallsIn, long SmsOut, double DataMb) : IUsageRow<Row>
+    {
+        public Row WithSubject(long subject) => this with { Subject = subject };
+    }
 }

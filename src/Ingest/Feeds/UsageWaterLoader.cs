@@ -1,3 +1,4 @@
+using RiskWatch.Ingest.Privacy;
 using RiskWatch.Ingest.Store;
 
 namespace RiskWatch.Ingest.Feeds;
@@ -69,11 +70,13 @@ internal sealed class UsageWaterLoader : UsageLoader<UsageWaterLoader.Row>
             liters = value;
         }
 
-        var householdNo = HouseholdNo(householdKey);
-        return Buffer(new Row(date.DayNumber, householdNo, dateText, liters, quality))
-            ? null
-            : new RowError(RowError.WholeRow, "the same household_id and date are on an earlier line of this file");
+        Defer(householdKey, new Row(date.DayNumber, 0, dateText, liters, quality), row.Line);
+        return null;
     }
+
+    protected override string RepeatedRowReason => "the same household_id and date are on an earlier line of this file";
+
+    protected override long SubjectOf(in SubjectKey key) => HouseholdNo(key);
 
     protected override void Write(in Row row)
     {
@@ -84,5 +87,8 @@ internal sealed class UsageWaterLoader : UsageLoader<UsageWaterLoader.Row>
         Writer.AddRow();
     }
 
-    internal readonly record struct Row(int Day, long Subject, string DateText, double? Liters, string Quality) : IUsageRow;
+    internal readonly record struct Row(int Day, long Subject, string DateText, double? Liters, string Quality) : IUsageRow<Row>
+    {
+        public Row WithSubject(long subject) => this with { Subject = subject };
+    }
 }

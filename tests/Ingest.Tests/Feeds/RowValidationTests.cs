@@ -1,3 +1,4 @@
+using RiskWatch.Ingest.Feeds;
 using RiskWatch.Ingest.Store;
 using RiskWatch.Ingest.Tests.TestSupport;
 
@@ -80,6 +81,35 @@ public abstract class RowValidationTests
         Assert.Equal(("loaded", 2, 1), (result.Status, result.RowsLoaded, result.RowsQuarantined));
         Assert.Equal(4, Assert.Single(await harness.QuarantineAsync()).Line);
         Assert.Equal([1.0, 1.5], await harness.QueryAsync<double>("SELECT kwh FROM usage_electricity ORDER BY kwh"));
+    }
+
+    [Fact]
+    public async Task Telecom_row_repeated_before_a_bad_row_is_quarantined_on_its_own_line_and_persons_keep_the_file_order()
+    {
+        // The loader resolves a row's subject when the next row comes: a repeat found then still names its own line,
+        // and the persons the file creates are numbered in the order the file lists them.
+        using var harness = await NewHarnessAsync();
+        harness.AddFile(
+            "usage_telecom_20260914.csv",
+            $"""
+            rrn,date,calls_out,calls_in,sms_out,data_mb
+            {Rrn},2026-09-14,1,0,0,1
+            7001011234567,2026-09-14,2,0,0,1
+            {Rrn},2026-09-14,9,0,0,1
+            8502022345678,2026-09-14,-1,0,0,1
+            8502022345678,2026-09-14,3,0,0,1
+
+            """);
+
+        var result = await harness.IngestOneAsync();
+
+        Assert.Equal(("loaded", 3, 2), (result.Status, result.RowsLoaded, result.RowsQuarantined));
+        Assert.Equal(
+            [(4, RowError.WholeRow), (5, "calls_out")],
+            (await harness.QuarantineAsync()).Select(q => (q.Line, q.Column)));
+        Assert.Equal(
+            [(1L, 1L), (2L, 2L), (3L, 3L)],
+            await harness.QueryAsync<(long, long)>("SELECT calls_out, person_no FROM usage_telecom ORDER BY calls_out"));
     }
 
     [Fact]
