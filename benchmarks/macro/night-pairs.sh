@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Alternated pairs of the 100k night between two published builds of the CLI, for an A/B on a shared machine:
 #
-#   dotnet publish src/Detector -c Release -o BUILD_A      (at the old commit; BUILD_B at the new one)
+#   ./riskwatch --help && cp -r artifacts/riskwatch BUILD_A      (at the old commit; BUILD_B at the new one)
 #   benchmarks/macro/night-pairs.sh BUILD_A BUILD_B [PAIRS]     (N, DATA as in one-night.sh)
 #
 #   STORE_B=DIR benchmarks/macro/night-pairs.sh BUILD BUILD [PAIRS]   (B runs on another store of the same district,
