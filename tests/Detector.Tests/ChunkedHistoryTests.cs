@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Dapper;
+using RiskWatch.Detector.Configuration;
 using RiskWatch.Detector.Histories;
 using RiskWatch.Detector.Jobs;
 using RiskWatch.Detector.Policy;
@@ -181,6 +182,14 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
         using (daily)
         using (batched)
         {
+            // The ingest built each file's own day as it stored the rows; the builds below start from the rows alone.
+            var ingested = (await SlabsAsync(whole)).Where(InWindow).ToList();
+            foreach (var store in new[] { whole, daily, batched })
+            {
+                await using var connection = await store.OpenConnectionAsync(CancellationToken.None);
+                await connection.ExecuteAsync("DELETE FROM usage_slab");
+            }
+
             // A first night: every slab-day of the window from one scan per feed.
             Assert.Equal(3 * NightlyPass.WindowDays, await new UsageSlabs(whole).EnsureAsync(Start, DistrictFixture.RunDate, CancellationToken.None));
 
@@ -198,6 +207,9 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
             Assert.Contains(expected, s => s.StartsWith("usage_telecom", StringComparison.Ordinal) && !s.Contains(" -1 ", StringComparison.Ordinal));
             Assert.Equal(expected, await SlabsAsync(whole));
             Assert.Equal(expected, await SlabsAsync(batched));
+
+            // What the ingest wrote of a day is what the pass builds from the table, byte for byte.
+            Assert.Equal(expected, ingested);
 
             // Built slabs are current: nothing is built again.
             Assert.Equal(0, await new UsageSlabs(whole).EnsureAsync(Start, DistrictFixture.RunDate, CancellationToken.None));
@@ -292,6 +304,9 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
     }
 
     /// <summary>Every slab row of the store as text (the payload as hex), in key order.</summary>
+    private static bool InWindow(string slab) =>
+        IsoDate.Parse(slab.Split(' ')[2]) is var date && date >= Start && date <= DistrictFixture.RunDate;
+
     private static async Task<List<string>> SlabsAsync(RiskStore store)
     {
         await using var connection = await store.OpenConnectionAsync(CancellationToken.None);

@@ -1,4 +1,5 @@
 using RiskWatch.Detector.Histories;
+using RiskWatch.Ingest.Store;
 
 namespace RiskWatch.Detector.Tests;
 

@@ -1,3 +1,5 @@
+using RiskWatch.Ingest.Store;
+
 namespace RiskWatch.Detector.Histories;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using RiskWatch.Ingest.Store;
 
 namespace RiskWatch.Detector.Histories;
 

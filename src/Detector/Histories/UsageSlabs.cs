@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Dapper;
@@ -10,42 +9,26 @@ using SQLitePCL;
 
 namespace RiskWatch.Detector.Histories;
 
-/// <summary>The usage feeds kept as day slabs, and what their rows are keyed by.</summary>
-internal enum SlabFeed { Electricity, Water, Telecom }
-
 /// <summary>
 /// The store's <c>usage_slab</c> table: per usage feed, date and range of <see cref="Span"/> subject numbers (households;
 /// persons for telecom), the day's values as one blob indexed by the offset from the range's first number. It is derived
 /// from the row tables and checked against the ingest ledger: a date whose loaded files differ from the ones its slabs were
-/// built from (a .v2 re-send, a late file) is rebuilt. A build deletes and writes a date's slabs in one write transaction
+/// built from (a .v2 re-send, a late file) is rebuilt. The ingest writes a usage file's own day with its rows when the
+/// file holds all of that day's rows (<see cref="UsageSlab"/>), so a night usually finds its new day built. A build deletes and writes a date's slabs in one write transaction
 /// and gives the same bytes for the same rows, so a crash leaves either the old date or the new one, and two workers
 /// building the same date agree.
 /// </summary>
 internal sealed class UsageSlabs(RiskStore store)
 {
-    /// <summary>Subjects per slab: also the nightly pass's chunk of households, so a chunk reads one slab per feed and day.</summary>
-    public const int Span = 1 << 15;
+    /// <summary>Subjects per slab (<see cref="UsageSlab.Span"/>): also the nightly pass's chunk of households.</summary>
+    public const int Span = UsageSlab.Span;
 
-    /// <summary>The row that says a date is built (and from which files) even where no range has rows.</summary>
-    private const long MarkerNo = -1;
-
-    private const int Format = 1;
-
-
-    private static readonly TableSpec SlabTable = new("usage_slab", ["feed", "first_no", "date", "source", "format", "payload"], ["feed", "first_no", "date"]);
-
-    public static string TableOf(SlabFeed feed) => feed switch
-    {
-        SlabFeed.Electricity => "usage_electricity",
-        SlabFeed.Water => "usage_water",
-        SlabFeed.Telecom => "usage_telecom",
-        _ => throw new ArgumentOutOfRangeException(nameof(feed)),
-    };
+    public static string TableOf(SlabFeed feed) => UsageSlab.TableOf(feed);
 
     /// <summary>Slab bytes a build keeps before it writes them: bounds its memory when a first night builds the whole window.</summary>
     internal long BatchBytes { get; init; } = 64L << 20;
 
-    public static long FirstNoOf(long subjectNo) => subjectNo - (subjectNo % Span);
+    public static long FirstNoOf(long subjectNo) => UsageSlab.FirstNoOf(subjectNo);
 
     /// <summary>Builds every slab of the window that is missing or stale against the ledger; returns how many dates it built.</summary>
     public async Task<int> EnsureAsync(DateOnly start, DateOnly end, CancellationToken cancellationToken)
@@ -62,10 +45,10 @@ internal sealed class UsageSlabs(RiskStore store)
                 new { from, to },
                 cancellationToken: cancellationToken)))
             .GroupBy(r => (r.Feed, r.Date))
-            .ToDictionary(g => g.Key, g => Source(g.Select(r => r.FileId)));
+            .ToDictionary(g => g.Key, g => UsageSlab.Source(g.Select(r => r.FileId)));
         var built = (await connection.QueryAsync<(string Feed, string Date, string Source)>(new CommandDefinition(
                 "SELECT feed, date, source FROM usage_slab WHERE first_no = @marker AND date >= @from AND date <= @to",
-                new { marker = MarkerNo, from, to },
+                new { marker = UsageSlab.MarkerNo, from, to },
                 cancellationToken: cancellationToken)))
             .ToDictionary(r => (r.Feed, r.Date), r => r.Source);
 
@@ -97,10 +80,6 @@ internal sealed class UsageSlabs(RiskStore store)
         return count;
     }
 
-    /// <summary>The ledger's name for the rows of a feed and date: the ids of its loaded files.</summary>
-    private static string Source(IEnumerable<long> fileIds) =>
-        string.Join(',', fileIds.Order().Select(id => id.ToString(CultureInfo.InvariantCulture)));
-
     /// <summary>
     /// Builds the stale dates <paramref name="dates"/>[<paramref name="at"/>..] (ascending) of a feed from one scan of its
     /// rows, in one write transaction, stopping at a date boundary once <see cref="BatchBytes"/> of slabs wait to be
@@ -122,7 +101,7 @@ internal sealed class UsageSlabs(RiskStore store)
                 transaction,
                 cancellationToken: cancellationToken)))
             .GroupBy(r => r.Date)
-            .ToDictionary(g => g.Key, g => Source(g.Select(r => r.FileId)), StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => UsageSlab.Source(g.Select(r => r.FileId)), StringComparer.Ordinal);
 
         var batch = new SlabBatch(feed, wanted, BatchBytes);
         if (connection is SqliteConnection sqlite)
@@ -140,7 +119,6 @@ internal sealed class UsageSlabs(RiskStore store)
         // Dates of the batch without a row in the table are built too: their marker says so.
         var next = at;
         var rows = batch.Finished.ToDictionary(f => f.Date, f => f.Slabs, StringComparer.Ordinal);
-        var upsert = store.Dialect.UpsertSql(SlabTable);
         for (; next < dates.Count; next++)
         {
             var text = IsoDate.Text(dates[next]);
@@ -149,25 +127,8 @@ internal sealed class UsageSlabs(RiskStore store)
                 break;
             }
 
-            var source = sources.GetValueOrDefault(text, "");
-            await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM usage_slab WHERE feed = @table AND date = @text",
-                new { table, text },
-                transaction,
-                cancellationToken: cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition(
-                upsert,
-                new { feed = table, first_no = MarkerNo, date = text, source, format = (long)Format, payload = Array.Empty<byte>() },
-                transaction,
-                cancellationToken: cancellationToken));
-            foreach (var (first, payload) in rows.GetValueOrDefault(text) ?? [])
-            {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    upsert,
-                    new { feed = table, first_no = first, date = text, source, format = (long)Format, payload },
-                    transaction,
-                    cancellationToken: cancellationToken));
-            }
+            await UsageSlab.WriteDateAsync(
+                connection, transaction, store.Dialect, feed, text, sources.GetValueOrDefault(text, ""), rows.GetValueOrDefault(text) ?? [], cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -363,9 +324,7 @@ internal sealed class UsageSlabs(RiskStore store)
     /// </summary>
     private sealed class SlabBatch(SlabFeed feed, HashSet<string> wanted, long budget)
     {
-        private readonly SortedDictionary<long, SlabWriter> _writers = [];
-        private long _lastFirst = long.MinValue;
-        private SlabWriter? _last;
+        private readonly DaySlabs _day = new(feed);
         private string? _current;
         private long _pending;
 
@@ -401,43 +360,12 @@ internal sealed class UsageSlabs(RiskStore store)
             }
         }
 
-        public void Electricity(long no, float kwh, sbyte activeHours)
-        {
-            var first = FirstNoOf(no);
-            Writer(first).Electricity((int)(no - first), kwh, activeHours);
-        }
+        public void Electricity(long no, float kwh, sbyte activeHours) => _day.For(no, out var offset).Electricity(offset, kwh, activeHours);
 
-        public void Water(long no, float liters)
-        {
-            var first = FirstNoOf(no);
-            Writer(first).Water((int)(no - first), liters);
-        }
+        public void Water(long no, float liters) => _day.For(no, out var offset).Water(offset, liters);
 
-        public void Telecom(long no, long callsOut, long callsIn, long smsOut, float dataMb)
-        {
-            var first = FirstNoOf(no);
-            Writer(first).Telecom((int)(no - first), callsOut, callsIn, smsOut, dataMb);
-        }
-
-        private SlabWriter Writer(long first)
-        {
-            // The scan is in subject order within a date, so a range's rows come together: one lookup per range, not per
-            // row (the sorted map's lookups were a fifth of building a million households' day).
-            if (first == _lastFirst)
-            {
-                return _last!;
-            }
-
-            if (!_writers.TryGetValue(first, out var writer))
-            {
-                writer = new SlabWriter(feed);
-                _writers.Add(first, writer);
-            }
-
-            _lastFirst = first;
-            _last = writer;
-            return writer;
-        }
+        public void Telecom(long no, long callsOut, long callsIn, long smsOut, float dataMb) =>
+            _day.For(no, out var offset).Telecom(offset, callsOut, callsIn, smsOut, dataMb);
 
         private void FinishCurrent()
         {
@@ -446,130 +374,10 @@ internal sealed class UsageSlabs(RiskStore store)
                 return;
             }
 
-            var slabs = new List<(long, byte[])>();
-            foreach (var (first, writer) in _writers)
-            {
-                if (writer.IsEmpty)
-                {
-                    continue;
-                }
-
-                var payload = writer.ToBytes();
-                writer.Reset();
-                slabs.Add((first, payload));
-                _pending += payload.Length;
-            }
-
+            var slabs = _day.TakeSlabs();
+            _pending += slabs.Sum(s => (long)s.Payload.Length);
             Finished.Add((_current!, slabs));
             Building = false;
-        }
-    }
-
-    /// <summary>
-    /// One slab while it is built. Layout (little-endian), n = highest offset with a row + 1:
-    /// electricity float kwh[n] then sbyte active_hours[n] (NaN / -1: no value); water float liters[n];
-    /// telecom short calls_out[n] (-1: no row that day), short calls_in[n], short sms_out[n], float data_mb[n].
-    /// Telecom counts are capped at short.MaxValue each: the history adds a household's lines and caps the sum there, so
-    /// a capped term gives the same capped sum.
-    /// </summary>
-    private sealed class SlabWriter
-    {
-        private readonly SlabFeed _feed;
-        private readonly float[] _f = new float[Span];
-        private readonly sbyte[] _b;
-        private readonly short[] _s1;
-        private readonly short[] _s2;
-        private readonly short[] _s3;
-        private int _count;
-
-        public SlabWriter(SlabFeed feed)
-        {
-            _feed = feed;
-            _b = feed == SlabFeed.Electricity ? new sbyte[Span] : [];
-            _s1 = feed == SlabFeed.Telecom ? new short[Span] : [];
-            _s2 = feed == SlabFeed.Telecom ? new short[Span] : [];
-            _s3 = feed == SlabFeed.Telecom ? new short[Span] : [];
-            _count = Span;
-            Reset();
-        }
-
-        public bool IsEmpty => _count == 0;
-
-        /// <summary>Every value absent again, for the next date's rows of the same range.</summary>
-        public void Reset()
-        {
-            var n = _count;
-            _f.AsSpan(0, n).Fill(_feed == SlabFeed.Telecom ? 0f : float.NaN);
-            _b.AsSpan(0, Math.Min(n, _b.Length)).Fill(-1);
-            _s1.AsSpan(0, Math.Min(n, _s1.Length)).Fill(-1);
-            _s2.AsSpan(0, Math.Min(n, _s2.Length)).Clear();
-            _s3.AsSpan(0, Math.Min(n, _s3.Length)).Clear();
-            _count = 0;
-        }
-
-        public void Electricity(int offset, float kwh, sbyte activeHours)
-        {
-            _f[offset] = kwh;
-            _b[offset] = activeHours;
-            _count = Math.Max(_count, offset + 1);
-        }
-
-        public void Water(int offset, float liters)
-        {
-            _f[offset] = liters;
-            _count = Math.Max(_count, offset + 1);
-        }
-
-        public void Telecom(int offset, long callsOut, long callsIn, long smsOut, float dataMb)
-        {
-            _s1[offset] = Cap(callsOut);
-            _s2[offset] = Cap(callsIn);
-            _s3[offset] = Cap(smsOut);
-            _f[offset] = dataMb;
-            _count = Math.Max(_count, offset + 1);
-        }
-
-        private static short Cap(long value) => value < 0
-            ? throw new InvalidDataException($"A negative telecom count ({value}) in the store.")
-            : (short)Math.Min(value, short.MaxValue);
-
-        public byte[] ToBytes()
-        {
-            var n = _count;
-            var bytes = _feed switch
-            {
-                SlabFeed.Electricity => new byte[n * 5],
-                SlabFeed.Water => new byte[n * 4],
-                _ => new byte[n * 10],
-            };
-            var at = 0;
-            if (_feed == SlabFeed.Telecom)
-            {
-                at = Put(bytes, at, _s1.AsSpan(0, n));
-                at = Put(bytes, at, _s2.AsSpan(0, n));
-                at = Put(bytes, at, _s3.AsSpan(0, n));
-            }
-
-            at = Put(bytes, at, _f.AsSpan(0, n));
-            if (_feed == SlabFeed.Electricity)
-            {
-                MemoryMarshal.AsBytes(_b.AsSpan(0, n)).CopyTo(bytes.AsSpan(at));
-            }
-
-            return bytes;
-        }
-
-        private static int Put<T>(byte[] bytes, int at, ReadOnlySpan<T> values)
-            where T : unmanaged
-        {
-            var raw = MemoryMarshal.AsBytes(values);
-            if (!BitConverter.IsLittleEndian)
-            {
-                throw new PlatformNotSupportedException("Usage slabs are stored little-endian.");
-            }
-
-            raw.CopyTo(bytes.AsSpan(at));
-            return at + raw.Length;
         }
     }
 }

@@ -24,7 +24,7 @@ internal sealed class UsageElectricityLoader : UsageLoader<UsageElectricityLoade
     private readonly DateTextCache _dates = new("date");
 
     private UsageElectricityLoader(LoadContext context)
-        : base(context, Table)
+        : base(context, Table, SlabFeed.Electricity)
     {
         Writer.Set(5, context.FileId);
     }
@@ -89,6 +89,9 @@ internal sealed class UsageElectricityLoader : UsageLoader<UsageElectricityLoade
     protected override string RepeatedRowReason => "the same household_id and date are on an earlier line of this file";
 
     protected override long SubjectOf(in SubjectKey key) => HouseholdNo(key);
+
+    protected override void AddToSlab(SlabWriter slab, int offset, in Row row) =>
+        slab.Electricity(offset, row.Kwh is { } kwh ? (float)kwh : float.NaN, row.ActiveHours is { } hours ? (sbyte)hours : (sbyte)-1);
 
     protected override void Write(in Row row)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Dapper;
 using RiskWatch.Ingest.Privacy;
 using RiskWatch.Ingest.Store;
 
@@ -24,16 +25,31 @@ internal abstract class UsageLoader<TRow> : FeedLoader
     private TRow[] _buffer = new TRow[ChunkSize];
     private int _count;
 
+    // The file's as-of day as slabs, filled on the writer thread as its rows are stored (see WriteDaySlabsAsync).
+    private readonly SlabFeed _slabFeed;
+    private readonly DaySlabs _daySlabs;
+    private readonly bool _dayIsNew;
+
     // The row whose subject is resolved when the next row comes, or when the rows end (see Defer).
     private TRow _pending;
     private SubjectKey _pendingKey;
     private int _pendingLine;
     private bool _hasPending;
 
-    protected UsageLoader(LoadContext context, TableSpec table)
+    protected UsageLoader(LoadContext context, TableSpec table, SlabFeed slabFeed)
         : base(context)
     {
         Writer = context.Upsert(table);
+        _slabFeed = slabFeed;
+        _daySlabs = new DaySlabs(slabFeed);
+
+        // Whether the table has no row of the file's day yet (an earlier version's rows are already gone): then, once
+        // stored, this file's rows of the day are all of the day's rows (see WriteDaySlabsAsync). One index probe; a
+        // count after the load read the whole day back (0.1–0.3 s a feed at a million households).
+        _dayIsNew = context.Connection.ExecuteScalar<long?>(new CommandDefinition(
+            $"SELECT MIN({table.KeyColumns[1]}) FROM {table.Name} WHERE {table.KeyColumns[0]} = @date",
+            new { date = context.AsOfText },
+            context.Transaction)) is null;
 
         // Usage rows only write: the parse and validation of the next chunk runs while this one is stored.
         context.StartWriteBehind();
@@ -53,6 +69,35 @@ internal abstract class UsageLoader<TRow> : FeedLoader
         HandOff();
         Context.FinishWrites();
         await Writer.FlushAsync(cancellationToken);
+        await WriteDaySlabsAsync(cancellationToken);
+    }
+
+    /// <summary>Puts a stored row of the file's as-of day into its slab, as the pass's build would read it from the table.</summary>
+    protected abstract void AddToSlab(SlabWriter slab, int offset, in TRow row);
+
+    /// <summary>
+    /// The slabs of the file's as-of day, from the rows it stored, in the file's transaction: the nightly pass then finds
+    /// its new day built instead of reading a million rows back out of the table (~0.9 s of a core at a million
+    /// households). Only when the file's rows are all of the day's rows (a day first sent, or re-sent whole by a later
+    /// version); otherwise the pass builds the day from the table, as before. The marker names the day's loaded files as
+    /// the ledger will once this transaction commits.
+    /// </summary>
+    private async Task WriteDaySlabsAsync(CancellationToken cancellationToken)
+    {
+        if (!_dayIsNew || _daySlabs.Rows == 0)
+        {
+            return;
+        }
+
+        var table = UsageSlab.TableOf(_slabFeed);
+        var date = Context.AsOfText;
+        var files = await Context.Connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT file_id FROM ingest_file WHERE status = 'loaded' AND feed = @table AND as_of = @date",
+            new { table, date },
+            Context.Transaction,
+            cancellationToken: cancellationToken));
+        await UsageSlab.WriteDateAsync(
+            Context.Connection, Context.Transaction, Context.Dialect, _slabFeed, date, UsageSlab.Source(files), _daySlabs.TakeSlabs(), cancellationToken);
     }
 
     /// <summary>Binds and adds one row to <see cref="Writer"/> (on the writer thread).</summary>
@@ -139,9 +184,14 @@ internal abstract class UsageLoader<TRow> : FeedLoader
             rows.Sort(default(KeyOrder));
         }
 
+        var day = Context.AsOf.DayNumber;
         foreach (ref readonly var row in rows)
         {
             Write(row);
+            if (row.Day == day)
+            {
+                AddToSlab(_daySlabs.For(row.Subject, out var offset), offset, row);
+            }
         }
 
         rows.Clear();

@@ -24,7 +24,7 @@ internal sealed class UsageTelecomLoader : UsageLoader<UsageTelecomLoader.Row>
     private readonly DateTextCache _dates = new("date");
 
     private UsageTelecomLoader(LoadContext context)
-        : base(context, Table)
+        : base(context, Table, SlabFeed.Telecom)
     {
         Writer.Set(6, context.FileId);
     }
@@ -64,6 +64,9 @@ internal sealed class UsageTelecomLoader : UsageLoader<UsageTelecomLoader.Row>
     protected override string RepeatedRowReason => "the same rrn and date are on an earlier line of this file";
 
     protected override long SubjectOf(in SubjectKey key) => PersonNo(key);
+
+    protected override void AddToSlab(SlabWriter slab, int offset, in Row row) =>
+        slab.Telecom(offset, row.CallsOut, row.CallsIn, row.SmsOut, (float)row.DataMb);
 
     protected override void Write(in Row row)
     {

@@ -23,7 +23,7 @@ internal sealed class UsageWaterLoader : UsageLoader<UsageWaterLoader.Row>
     private readonly DateTextCache _dates = new("date");
 
     private UsageWaterLoader(LoadContext context)
-        : base(context, Table)
+        : base(context, Table, SlabFeed.Water)
     {
         Writer.Set(4, context.FileId);
     }
@@ -77,6 +77,9 @@ internal sealed class UsageWaterLoader : UsageLoader<UsageWaterLoader.Row>
     protected override string RepeatedRowReason => "the same household_id and date are on an earlier line of this file";
 
     protected override long SubjectOf(in SubjectKey key) => HouseholdNo(key);
+
+    protected override void AddToSlab(SlabWriter slab, int offset, in Row row) =>
+        slab.Water(offset, row.Liters is { } liters ? (float)liters : float.NaN);
 
     protected override void Write(in Row row)
     {
