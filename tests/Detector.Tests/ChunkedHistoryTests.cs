@@ -48,7 +48,7 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
         using (store)
         {
             var expected = (await new HistoryLoader(store).LoadAsync(Start, DistrictFixture.RunDate, dongs: null, CancellationToken.None)).Households;
-            var reader = await ChunkedHistory.OpenAsync(store, Start, DistrictFixture.RunDate, dongs: null, CancellationToken.None);
+            await using var reader = await ChunkedHistory.OpenAsync(store, Start, DistrictFixture.RunDate, dongs: null, CancellationToken.None);
             var first = reader.Chunks[0];
 
             // A scored chunk's block still holds its households' values (here: noise, in every slot) when the next chunk takes it.
@@ -226,7 +226,7 @@ public sealed class ChunkedHistoryTests(DistrictFixture district)
     private static async Task AssertSameHistoriesAsync(RiskStore store)
     {
         var expected = (await new HistoryLoader(store).LoadAsync(Start, DistrictFixture.RunDate, dongs: null, CancellationToken.None)).Households;
-        var reader = await ChunkedHistory.OpenAsync(store, Start, DistrictFixture.RunDate, dongs: null, CancellationToken.None);
+        await using var reader = await ChunkedHistory.OpenAsync(store, Start, DistrictFixture.RunDate, dongs: null, CancellationToken.None);
         var actual = new List<HouseholdRecord>();
         foreach (var first in reader.Chunks)
         {

@@ -13,9 +13,9 @@ namespace RiskWatch.Detector.Histories;
 /// The nightly pass's reader: the same <see cref="HouseholdRecord"/>s as <see cref="HistoryLoader"/>, a chunk of
 /// <see cref="UsageSlabs.Span"/> household numbers at a time, with the usage read from the day slabs into one block per
 /// chunk (<see cref="UsageBlock"/>). Memory is that of the chunks in flight whatever the district's size; the small event
-/// tables are read once per night.
+/// tables are read once per night, beside the first chunks.
 /// </summary>
-internal sealed class ChunkedHistory
+internal sealed class ChunkedHistory : IAsyncDisposable
 {
     // Households (or persons) whose series are filled together: a cache line of each of their series (16 days of a float
     // series) stays in L1 while the fill goes day by day.
@@ -40,7 +40,7 @@ internal sealed class ChunkedHistory
     private readonly DateOnly _start;
     private readonly DateOnly _end;
     private readonly HashSet<string>? _dongs;
-    private readonly EventColumns _events;
+    private readonly Task<EventColumns> _events;
     private readonly SlabWindow.Pool _windows;
     private readonly UsageBlock.Pool _usage;
     private readonly TextPool.Pool _texts = new();
@@ -50,7 +50,7 @@ internal sealed class ChunkedHistory
     private readonly SharedWindows _telecom;
 
     private ChunkedHistory(
-        RiskStore store, DateOnly start, DateOnly end, HashSet<string>? dongs, EventColumns events,
+        RiskStore store, DateOnly start, DateOnly end, HashSet<string>? dongs, Task<EventColumns> events,
         IReadOnlyList<long> chunks, IEnumerable<(long ChunkFirstNo, long RangeFirstNo)> telecomPlan)
     {
         _store = store;
@@ -70,7 +70,10 @@ internal sealed class ChunkedHistory
     /// <summary>The first household number of each chunk that has registered households, ascending.</summary>
     public IReadOnlyList<long> Chunks { get; }
 
-    /// <summary>Brings the window's slabs up to date with the ledger, reads the events once and finds the chunks.</summary>
+    /// <summary>
+    /// Brings the window's slabs up to date with the ledger, finds the chunks and starts reading the events (once a
+    /// night); the caller disposes the history, which waits for that read if no chunk did.
+    /// </summary>
     public static async Task<ChunkedHistory> OpenAsync(
         RiskStore store, DateOnly start, DateOnly end, IReadOnlyCollection<string>? dongs, CancellationToken cancellationToken)
     {
@@ -79,45 +82,72 @@ internal sealed class ChunkedHistory
             throw new ArgumentException($"The window ends ({end}) before it starts ({start}).", nameof(end));
         }
 
-        // The slabs of the new day are built under the write lock while the events are read on another connection (WAL
-        // readers do not wait for the writer; events do not depend on slabs): on two cores the two overlap.
+        // The slabs of a day the ingest did not build are built under the write lock while the persons' households are
+        // read on another connection (WAL readers do not wait for the writer). The events are read on a connection of
+        // their own while the first chunks are read: a chunk needs them only when its records are built.
         var ensure = Task.Run(() => new UsageSlabs(store).EnsureAsync(start, end, cancellationToken), cancellationToken);
         Task<IEnumerable<(long, long)>>? telecomPlan = null;
-        var events = new EventColumns();
+        Task<EventColumns>? events = null;
         List<long> chunks;
         try
         {
             await using var connection = await store.OpenConnectionAsync(cancellationToken);
-            if (connection is SqliteConnection sqlite)
-            {
-                // SQLite: the persons' households, read once, join the events and give the plan.
-                var persons = PersonHouseholds.Read(sqlite, cancellationToken);
-                HistoryLoader.ReadEventsInPlace(sqlite, end, persons, events, cancellationToken);
-                telecomPlan = Task.FromResult<IEnumerable<(long, long)>>(persons.TelecomPlan());
-            }
-            else
-            {
-                telecomPlan = Task.Run(() => TelecomPlanAsync(store, cancellationToken), cancellationToken);
-                await HistoryLoader.ReadEventsAsync(connection, end, events, cancellationToken);
-            }
-
-            events.Seal();
             chunks = (await connection.QueryAsync<long>(new CommandDefinition(
                     $"SELECT DISTINCT household_no - (household_no % {UsageSlabs.Span}) FROM household WHERE dong_code IS NOT NULL",
                     cancellationToken: cancellationToken)))
                 .Order()
                 .ToList();
+            if (connection is SqliteConnection sqlite)
+            {
+                // SQLite: the persons' households, read once, give the plan and join the events.
+                var persons = PersonHouseholds.Read(sqlite, cancellationToken);
+                telecomPlan = Task.FromResult<IEnumerable<(long, long)>>(persons.TelecomPlan());
+                events = ReadEventsAsync(store, end, persons, cancellationToken);
+            }
+            else
+            {
+                telecomPlan = Task.Run(() => TelecomPlanAsync(store, cancellationToken), cancellationToken);
+                events = ReadEventsAsync(store, end, persons: null, cancellationToken);
+            }
+
+            await Task.WhenAll(ensure, telecomPlan);
         }
-        finally
+        catch
         {
-            // Whatever happened here, the build and the plan end (or fail) before the pass goes on, so no connection
-            // outlives the open: the build's error is the one to see, then the plan's.
-            await Task.WhenAll(telecomPlan is null ? [ensure] : [ensure, telecomPlan]);
+            // Whatever happened here, the build, the plan and the events end (or fail) before the pass goes on, so no
+            // connection outlives the open: the first error is the one to see.
+            Task[] started = [ensure, .. telecomPlan is null ? [] : new Task[] { telecomPlan }, .. events is null ? [] : new Task[] { events }];
+            await Task.WhenAny(Task.WhenAll(started));
+            throw;
         }
 
         var set = dongs is { Count: > 0 } ? new HashSet<string>(dongs, StringComparer.Ordinal) : null;
-        return new ChunkedHistory(store, start, end, set, events, chunks, await telecomPlan!);
+        return new ChunkedHistory(store, start, end, set, events, chunks, await telecomPlan);
     }
+
+    /// <summary>The night's events, joined to their households, on a connection of their own.</summary>
+    private static Task<EventColumns> ReadEventsAsync(RiskStore store, DateOnly end, PersonHouseholds? persons, CancellationToken cancellationToken) =>
+        Task.Run(
+            async () =>
+            {
+                var events = new EventColumns();
+                await using var connection = await store.OpenConnectionAsync(cancellationToken);
+                if (connection is SqliteConnection sqlite && persons is not null)
+                {
+                    HistoryLoader.ReadEventsInPlace(sqlite, end, persons, events, cancellationToken);
+                }
+                else
+                {
+                    await HistoryLoader.ReadEventsAsync(connection, end, events, cancellationToken);
+                }
+
+                events.Seal();
+                return events;
+            },
+            cancellationToken);
+
+    /// <summary>Waits for the events' read to end (the pass failed before a chunk waited for it), whatever its outcome.</summary>
+    public async ValueTask DisposeAsync() => await Task.WhenAny(_events);
 
     /// <summary>Which household chunks have persons in which telecom range: how long <see cref="SharedWindows"/> keeps a window.</summary>
     private static async Task<IEnumerable<(long, long)>> TelecomPlanAsync(RiskStore store, CancellationToken cancellationToken)
@@ -156,7 +186,7 @@ internal sealed class ChunkedHistory
         for (var slot = 0; slot < households.Count; slot++)
         {
             var row = households[slot];
-            builders[row.HouseholdNo - firstNo] = new HistoryLoader.Builder(row, days, _events.For(row.HouseholdNo), usage, slot);
+            builders[row.HouseholdNo - firstNo] = new HistoryLoader.Builder(row, days, usage: usage, slot: slot);
         }
 
         var members = _members.TryDequeue(out var spare) ? spare : [];
@@ -175,10 +205,17 @@ internal sealed class ChunkedHistory
         // No `PRAGMA shrink_memory` here: the slab blobs are read past the connection's page cache (SQLite reads overflow
         // pages straight into the blob), so there was little to give back, and the cache's pages were faulted in again by
         // the next chunk (the 1M night's history 0.1–0.3 s faster without it, the same peak).
+        var events = await _events;
         var records = new List<HouseholdRecord>(households.Count);
-        foreach (var builder in builders)
+        for (var i = 0; i < builders.Length; i++)
         {
-            if (builder is not null && builder.TryBuild(_start, out var record))
+            if (builders[i] is not { } builder)
+            {
+                continue;
+            }
+
+            builder.UseEvents(events.For(firstNo + i));
+            if (builder.TryBuild(_start, out var record))
             {
                 records.Add(record);
             }

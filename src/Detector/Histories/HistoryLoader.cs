@@ -393,6 +393,9 @@ internal sealed class HistoryLoader(RiskStore store)
         // Made when the first event comes: most households have none, and the chunked reader makes a million builders a night.
         public HouseholdEvents Events => _events ??= new HouseholdEvents();
 
+        /// <summary>The household's events as read elsewhere (the chunked reader's, when its records are built).</summary>
+        public void UseEvents(HouseholdEvents? events) => _events = events;
+
         private ReadOnlySpan<PersonRow> Members =>
             _members is null ? [] : CollectionsMarshal.AsSpan(_members).Slice(_firstMember, _memberCount);
 

@@ -268,7 +268,7 @@ internal sealed class NightlyPass(
 
         // A chunk of households at a time, so memory does not grow with the district: what stays is each household's
         // features, scores and profile, not its 120 days of usage.
-        var chunked = await timings.MeasureAsync("history", () => ChunkedHistory.OpenAsync(store, start, runDate, partition.Dongs, cancellationToken));
+        await using var chunked = await timings.MeasureAsync("history", () => ChunkedHistory.OpenAsync(store, start, runDate, partition.Dongs, cancellationToken));
 
         // Chunks are read ahead, one per core, while the current one is scored: reading a chunk is one thread's work and
         // costs several times its scoring, so with a single read in flight the second core idled through most of the
