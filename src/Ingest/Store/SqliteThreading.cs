@@ -8,6 +8,10 @@ public static class SqliteThreading
     private static readonly Lazy<bool> MultiThread = new(() =>
     {
         Batteries_V2.Init();
+
+        // Nor are the allocator's statistics kept: they cost a global mutex around every malloc and free of every
+        // connection, and nothing here reads them (no soft heap limit).
+        _ = raw.sqlite3_config(raw.SQLITE_CONFIG_MEMSTATUS, 0);
         return raw.sqlite3_config(raw.SQLITE_CONFIG_MULTITHREAD) == raw.SQLITE_OK;
     });
 
