@@ -146,8 +146,15 @@ internal sealed class ChunkedHistory : IAsyncDisposable
             },
             cancellationToken);
 
-    /// <summary>Waits for the events' read to end (the pass failed before a chunk waited for it), whatever its outcome.</summary>
-    public async ValueTask DisposeAsync() => await Task.WhenAny(_events);
+    /// <summary>
+    /// Waits for the events' read to end (the pass failed before a chunk waited for it), whatever its outcome: its error,
+    /// if any, is the chunks' to report, or comes after the pass's own.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAny(_events);
+        _ = _events.Exception;
+    }
 
     /// <summary>Which household chunks have persons in which telecom range: how long <see cref="SharedWindows"/> keeps a window.</summary>
     private static async Task<IEnumerable<(long, long)>> TelecomPlanAsync(RiskStore store, CancellationToken cancellationToken)
